@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The workspace cache: one SQLite file per workspace (WAL, schema version in PRAGMA user_version
+// with forward migrations). One writer connection (owned by the sync thread) and any number of
+// reader connections (the GUI, the command line) each open their own Store.
+#pragma once
+
+#include "mlflow/entities.h"
+#include "util/result.h"
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace sightline {
+
+// What the cache knows about one stored metric history, enough to decide whether to fetch again.
+struct HistoryInfo {
+    int64_t count = 0;
+    int64_t lastStep = 0;
+    int64_t lastTimestamp = 0;
+    double lastValue = 0.0;
+    double minValue = 0.0; // over finite values; NaN when there is none
+    double maxValue = 0.0;
+    // The run's latest metric as the server reported it when this history was fetched.
+    bool hasSeen = false;
+    int64_t seenStep = 0;
+    int64_t seenTimestamp = 0;
+    double seenValue = 0.0;
+};
+
+// Summary of one metric of one run as the runs table shows it.
+struct MetricSummary {
+    double last = 0.0;
+    double min = 0.0;
+    double max = 0.0;
+    int64_t step = 0;
+    bool hasHistory = false;
+};
+
+struct RunRecord {
+    Run run;
+    std::map<std::string, MetricSummary> summaries; // by metric key
+};
+
+struct StoreStats {
+    int64_t experiments = 0;
+    int64_t runs = 0;
+    int64_t histories = 0;
+    int64_t points = 0;
+    int64_t registeredModels = 0;
+    int64_t modelVersions = 0;
+};
+
+class Store {
+public:
+    enum class Mode { ReadWrite, ReadOnly };
+
+    static constexpr int kSchemaVersion = 1;
+
+    ~Store();
+    Store(const Store &) = delete;
+    Store &operator=(const Store &) = delete;
+
+    // Opens (and creates or migrates, in ReadWrite mode) the workspace file.
+    static Result<std::unique_ptr<Store>> open(const std::string &path, Mode mode = Mode::ReadWrite);
+
+    const std::string &path() const { return m_path; }
+    int schemaVersion() const;
+
+    // Transactions: writes outside one are wrapped in their own.
+    Result<void> begin();
+    Result<void> commit();
+    void rollback();
+
+    // --- metadata (server URL, last sync time, ...) ---
+    Result<void> setMeta(const std::string &key, const std::string &value);
+    std::optional<std::string> meta(const std::string &key) const;
+
+    // --- experiments ---
+    Result<void> upsertExperiment(const Experiment &experiment);
+    std::vector<Experiment> experiments() const;
+
+    // --- runs ---
+    // Replaces the run with everything it carries (params, tags, latest metrics, inputs).
+    Result<void> upsertRun(const Run &run);
+    // Removes runs of an experiment that the server no longer lists at all (permanently deleted).
+    Result<int> removeRunsNotIn(const std::string &experimentId, const std::vector<std::string> &keep);
+    std::optional<Run> run(const std::string &runId) const;
+    // All runs (optionally of some experiments) with their metric summaries.
+    std::vector<RunRecord> runRecords(const std::vector<std::string> &experimentIds = {}) const;
+    int64_t runCount() const;
+
+    // --- metric histories (one packed BLOB per run and key) ---
+    // `seenLatest` is the run's latest value for the key as listed by the server when the fetch
+    // began; the next sync re-fetches only when that latest value changes.
+    Result<void> putHistory(const std::string &runId, const std::string &key,
+                            const MetricSeries &series, const Metric *seenLatest = nullptr);
+    std::optional<HistoryInfo> historyInfo(const std::string &runId, const std::string &key) const;
+    std::map<std::pair<std::string, std::string>, HistoryInfo> allHistoryInfo() const;
+    Result<MetricSeries> loadHistory(const std::string &runId, const std::string &key) const;
+
+    // --- model registry ---
+    Result<void> upsertRegisteredModel(const RegisteredModel &model);
+    Result<void> upsertModelVersion(const ModelVersion &version);
+    Result<int> removeRegisteredModelsNotIn(const std::vector<std::string> &keep);
+    Result<int> removeModelVersionsNotIn(const std::string &name, const std::vector<std::string> &keep);
+    std::vector<RegisteredModel> registeredModels() const;
+    std::vector<ModelVersion> modelVersions(const std::string &name) const;
+
+    StoreStats stats() const;
+    // PRAGMA integrity_check: "ok" when the file is sound.
+    std::string integrityCheck() const;
+
+    sqlite3 *handle() const { return m_db; }
+
+private:
+    Store() = default;
+    Result<void> exec(const char *sql) const;
+    Result<void> migrate();
+    sqlite3_stmt *prepare(const char *sql) const;
+    Error sqlError(const char *what) const;
+
+    sqlite3 *m_db = nullptr;
+    std::string m_path;
+    Mode m_mode = Mode::ReadWrite;
+    mutable std::map<const char *, sqlite3_stmt *> m_statements;
+};
+
+// RAII transaction: rolls back unless committed.
+class Transaction {
+public:
+    explicit Transaction(Store &store) : m_store(store) { m_ok = m_store.begin().ok(); }
+    ~Transaction()
+    {
+        if (m_ok && !m_done)
+            m_store.rollback();
+    }
+    Result<void> commit()
+    {
+        m_done = true;
+        return m_store.commit();
+    }
+
+private:
+    Store &m_store;
+    bool m_ok = false;
+    bool m_done = false;
+};
+
+// Default location of a workspace's cache: $XDG_CACHE_HOME/sightline/<name>.sqlite.
+std::string defaultWorkspacePath(const std::string &name);
+
+} // namespace sightline

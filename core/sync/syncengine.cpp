@@ -1,0 +1,286 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "sync/syncengine.h"
+
+#include <chrono>
+#include <condition_variable>
+#include <cstring>
+#include <deque>
+#include <mutex>
+#include <set>
+
+namespace sightline {
+
+namespace {
+
+bool sameBits(double a, double b)
+{
+    return std::memcmp(&a, &b, sizeof a) == 0;
+}
+
+std::string nowMillis()
+{
+    using namespace std::chrono;
+    return std::to_string(
+        duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count());
+}
+
+} // namespace
+
+bool historyIsCurrent(const HistoryInfo &info, const Metric &latest)
+{
+    return info.hasSeen && info.seenStep == latest.step && info.seenTimestamp == latest.timestamp
+        && sameBits(info.seenValue, latest.value);
+}
+
+SyncEngine::SyncEngine(Store &store, MlflowClient &client) : m_store(store), m_client(client) {}
+
+void SyncEngine::cancel()
+{
+    m_cancelled = true;
+    m_client.http().cancelAll();
+}
+
+Error SyncEngine::cancelledError() const
+{
+    return makeError("cancelled", "The sync was cancelled; what was fetched so far is kept.");
+}
+
+void SyncEngine::report(SyncProgress::Phase phase, int64_t done, int64_t total,
+                        std::string message)
+{
+    if (m_progress)
+        m_progress(SyncProgress{phase, done, total, std::move(message)});
+}
+
+Result<SyncReport> SyncEngine::run(const SyncOptions &options)
+{
+    const auto started = std::chrono::steady_clock::now();
+    const uint64_t requestsBefore = m_client.requestCount();
+    SyncReport rep;
+    m_cancelled = false;
+
+    report(SyncProgress::Phase::Experiments, 0, 0, "Listing experiments");
+    auto experiments = m_client.searchExperiments(ViewType::All);
+    if (!experiments)
+        return experiments.error();
+    std::vector<Experiment> chosen;
+    if (options.experimentNames.empty()) {
+        chosen = *experiments;
+    } else {
+        for (const auto &name : options.experimentNames) {
+            auto it = std::find_if(experiments->begin(), experiments->end(),
+                                   [&](const Experiment &e) { return e.name == name; });
+            if (it == experiments->end())
+                return makeError("not_found", "The server has no experiment named '" + name + "'.");
+            chosen.push_back(*it);
+        }
+    }
+    {
+        Transaction tx(m_store);
+        for (const auto &e : chosen)
+            if (auto r = m_store.upsertExperiment(e); !r)
+                return r.error();
+        if (auto r = m_store.setMeta("server_url", m_client.connection().baseUrl); !r)
+            return r.error();
+        if (auto r = tx.commit(); !r)
+            return r.error();
+    }
+    rep.experiments = static_cast<int>(chosen.size());
+
+    // Runs: every run of each chosen experiment (deleted ones included, so a deletion is seen),
+    // written one experiment per transaction.
+    const auto cached = m_store.allHistoryInfo();
+    std::vector<HistoryJob> jobs;
+    int64_t experimentIndex = 0;
+    for (const auto &e : chosen) {
+        if (m_cancelled)
+            return cancelledError();
+        report(SyncProgress::Phase::Runs, experimentIndex++, static_cast<int64_t>(chosen.size()),
+               "Listing runs of " + e.name);
+        auto runs = m_client.searchRuns({e.experimentId}, {}, ViewType::All);
+        if (!runs) {
+            if (m_cancelled)
+                return cancelledError();
+            return runs.error();
+        }
+        std::vector<std::string> ids;
+        ids.reserve(runs->size());
+        Transaction tx(m_store);
+        for (const auto &r : *runs) {
+            if (r.runId.empty())
+                continue;
+            ids.push_back(r.runId);
+            if (auto w = m_store.upsertRun(r); !w)
+                return w.error();
+            if (r.lifecycleStage == "deleted")
+                continue;
+            for (const auto &m : r.metrics) {
+                auto it = cached.find({r.runId, m.key});
+                if (it != cached.end() && historyIsCurrent(it->second, m)) {
+                    ++rep.historiesSkipped;
+                    continue;
+                }
+                jobs.push_back({r.runId, m});
+            }
+        }
+        auto removed = m_store.removeRunsNotIn(e.experimentId, ids);
+        if (!removed)
+            return removed.error();
+        if (auto c = tx.commit(); !c)
+            return c.error();
+        rep.runs += static_cast<int>(ids.size());
+        rep.runsRemoved += *removed;
+    }
+
+    if (auto r = syncHistories(std::move(jobs), options, rep); !r)
+        return r.error();
+    if (options.registry)
+        if (auto r = syncRegistry(rep); !r)
+            return r.error();
+
+    if (auto r = m_store.setMeta("last_sync_ms", nowMillis()); !r)
+        return r.error();
+    rep.requests = m_client.requestCount() - requestsBefore;
+    rep.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    report(SyncProgress::Phase::Done, 1, 1, "Sync complete");
+    return rep;
+}
+
+Result<void> SyncEngine::syncHistories(std::vector<HistoryJob> jobs, const SyncOptions &options,
+                                       SyncReport &rep)
+{
+    const int64_t total = static_cast<int64_t>(jobs.size());
+    if (total == 0)
+        return {};
+    struct Done {
+        size_t job;
+        Result<MetricSeries> series;
+    };
+    std::mutex mutex;
+    std::condition_variable cv;
+    std::deque<Done> finished;
+    size_t next = 0;
+    int inFlight = 0;
+    int64_t completed = 0;
+    int sinceCommit = 0;
+    std::optional<Error> fatal;
+
+    auto launch = [&]() {
+        while (inFlight < std::max(1, options.maxInFlight) && next < jobs.size() && !m_cancelled) {
+            const size_t index = next++;
+            ++inFlight;
+            const auto &job = jobs[index];
+            m_client.getHistoryAsync(job.runId, job.latest.key,
+                                     [&, index](Result<MetricSeries> series) {
+                                         std::lock_guard lock(mutex);
+                                         finished.push_back({index, std::move(series)});
+                                         cv.notify_one();
+                                     });
+        }
+    };
+
+    if (auto r = m_store.begin(); !r)
+        return r.error();
+    launch();
+    while (inFlight > 0) {
+        std::unique_lock lock(mutex);
+        cv.wait(lock, [&] { return !finished.empty(); });
+        Done d = std::move(finished.front());
+        finished.pop_front();
+        lock.unlock();
+        --inFlight;
+        ++completed;
+        const auto &job = jobs[d.job];
+        if (d.series) {
+            if (auto w = m_store.putHistory(job.runId, job.latest.key, *d.series, &job.latest); !w)
+                fatal = w.error();
+            ++rep.historiesFetched;
+            rep.points += static_cast<int64_t>(d.series->size());
+        } else if (d.series.error().code == "cancelled" || m_cancelled) {
+            // drain the rest
+        } else if (d.series.error().code == "network") {
+            // The server is gone or unreachable even after retries: stop, keep what we have.
+            if (!fatal)
+                fatal = d.series.error();
+        } else {
+            rep.warnings.push_back("Run " + job.runId + ": " + d.series.error().message);
+        }
+        if (++sinceCommit >= options.commitEvery) {
+            sinceCommit = 0;
+            if (auto c = m_store.commit(); !c)
+                fatal = c.error();
+            else if (auto b = m_store.begin(); !b)
+                fatal = b.error();
+        }
+        if (completed % 16 == 0 || completed == total)
+            report(SyncProgress::Phase::Histories, completed, total,
+                   "Fetching metric histories");
+        if (fatal && !m_cancelled) {
+            // Stop launching; let the in-flight ones finish or cancel them.
+            m_client.http().cancelAll();
+            next = jobs.size();
+        }
+        if (!fatal)
+            launch();
+    }
+    if (auto c = m_store.commit(); !c)
+        return c.error();
+    if (m_cancelled)
+        return cancelledError();
+    if (fatal)
+        return *fatal;
+    return {};
+}
+
+Result<void> SyncEngine::syncRegistry(SyncReport &rep)
+{
+    if (m_cancelled)
+        return cancelledError();
+    report(SyncProgress::Phase::Registry, 0, 1, "Reading the model registry");
+    auto models = m_client.searchRegisteredModels();
+    if (!models)
+        return models.error();
+    std::vector<std::pair<std::string, std::vector<ModelVersion>>> versions;
+    for (const auto &m : *models) {
+        if (m_cancelled)
+            return cancelledError();
+        std::string quoted;
+        for (char c : m.name)
+            quoted += c == '\'' ? std::string("\\'") : std::string(1, c);
+        auto v = m_client.searchModelVersions("name='" + quoted + "'");
+        if (!v)
+            return v.error();
+        versions.emplace_back(m.name, std::move(*v));
+    }
+    Transaction tx(m_store);
+    std::vector<std::string> names;
+    for (size_t i = 0; i < models->size(); ++i) {
+        const auto &m = (*models)[i];
+        names.push_back(m.name);
+        if (auto r = m_store.upsertRegisteredModel(m); !r)
+            return r.error();
+        std::vector<std::string> keep;
+        for (auto v : versions[i].second) {
+            // Aliases live on the model; copy them onto the versions they point at.
+            v.aliases.clear();
+            for (const auto &a : m.aliases)
+                if (a.version == v.version)
+                    v.aliases.push_back(a.alias);
+            keep.push_back(v.version);
+            if (auto r = m_store.upsertModelVersion(v); !r)
+                return r.error();
+        }
+        if (auto r = m_store.removeModelVersionsNotIn(m.name, keep); !r)
+            return r.error();
+        rep.modelVersions += static_cast<int>(keep.size());
+    }
+    if (auto r = m_store.removeRegisteredModelsNotIn(names); !r)
+        return r.error();
+    if (auto c = tx.commit(); !c)
+        return c.error();
+    rep.registeredModels = static_cast<int>(names.size());
+    report(SyncProgress::Phase::Registry, 1, 1, "Model registry read");
+    return {};
+}
+
+} // namespace sightline

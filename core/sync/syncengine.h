@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// SyncEngine: pages through a server's experiments, runs and registry into the workspace cache,
+// fetching a metric history only when the run's latest value for that key changed since the
+// cache saw it. Every write is transactional, so a kill at any moment leaves a consistent cache
+// and the next sync picks up what is missing. Runs on the calling thread (a worker in the GUI).
+#pragma once
+
+#include "mlflow/client.h"
+#include "store/store.h"
+#include "util/result.h"
+
+#include <atomic>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace sightline {
+
+struct SyncOptions {
+    std::vector<std::string> experimentNames; // empty: every experiment
+    bool registry = true;
+    int maxInFlight = 8;                      // history requests kept in flight at once
+    int commitEvery = 200;                    // histories per transaction
+};
+
+struct SyncProgress {
+    enum class Phase { Experiments, Runs, Histories, Registry, Done };
+    Phase phase = Phase::Experiments;
+    int64_t done = 0;
+    int64_t total = 0;
+    std::string message;
+};
+
+struct SyncReport {
+    int experiments = 0;
+    int runs = 0;
+    int runsRemoved = 0;
+    int historiesFetched = 0;
+    int historiesSkipped = 0;
+    int64_t points = 0;
+    int registeredModels = 0;
+    int modelVersions = 0;
+    uint64_t requests = 0;
+    double seconds = 0.0;
+    std::vector<std::string> warnings; // non-fatal problems (one bad history does not stop a sync)
+};
+
+class SyncEngine {
+public:
+    SyncEngine(Store &store, MlflowClient &client);
+
+    using ProgressCallback = std::function<void(const SyncProgress &)>;
+    void setProgressCallback(ProgressCallback callback) { m_progress = std::move(callback); }
+
+    // Thread-safe; the running sync stops at the next step and in-flight requests are aborted.
+    void cancel();
+    bool isCancelled() const { return m_cancelled.load(); }
+
+    Result<SyncReport> run(const SyncOptions &options = {});
+
+private:
+    struct HistoryJob {
+        std::string runId;
+        Metric latest;
+    };
+
+    Result<void> syncHistories(std::vector<HistoryJob> jobs, const SyncOptions &options,
+                               SyncReport &report);
+    Result<void> syncRegistry(SyncReport &report);
+    void report(SyncProgress::Phase phase, int64_t done, int64_t total, std::string message);
+    Error cancelledError() const;
+
+    Store &m_store;
+    MlflowClient &m_client;
+    ProgressCallback m_progress;
+    std::atomic<bool> m_cancelled{false};
+};
+
+// Whether a cached history still matches the run's latest metric (bit-exact, NaN included).
+bool historyIsCurrent(const HistoryInfo &info, const Metric &latest);
+
+} // namespace sightline
