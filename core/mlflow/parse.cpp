@@ -352,6 +352,34 @@ Result<std::vector<std::pair<std::string, MetricSeries>>> parseBulkHistory(std::
     return out;
 }
 
+namespace {
+
+// Server messages can carry whole SQL statements and tracebacks: keep the first line's worth.
+std::string oneLine(std::string text, size_t limit = 240)
+{
+    std::string out;
+    bool space = false;
+    for (char c : text) {
+        if (c == '\n' || c == '\r' || c == '\t' || c == ' ') {
+            space = !out.empty();
+            continue;
+        }
+        if (space)
+            out += ' ';
+        space = false;
+        out += c;
+    }
+    if (out.size() > limit) {
+        size_t cut = limit;
+        while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80)
+            --cut;
+        out = out.substr(0, cut) + "…";
+    }
+    return out;
+}
+
+} // namespace
+
 std::string describeServerError(int status, std::string_view contentType, std::string_view body)
 {
     const bool html = contentType.find("html") != std::string_view::npos
@@ -360,7 +388,7 @@ std::string describeServerError(int status, std::string_view contentType, std::s
         auto j = json::parse(body.begin(), body.end(), nullptr, false);
         if (j.is_object() && (j.contains("message") || j.contains("error_code"))) {
             std::string code = str(j, "error_code");
-            std::string msg = str(j, "message");
+            std::string msg = oneLine(str(j, "message"));
             std::string out = "The server refused the request";
             if (!code.empty())
                 out += " (" + code + ", HTTP " + std::to_string(status) + ")";
@@ -373,7 +401,7 @@ std::string describeServerError(int status, std::string_view contentType, std::s
             return out;
         }
     }
-    std::string what = html ? htmlTitle(body) : std::string();
+    std::string what = html ? oneLine(htmlTitle(body), 120) : std::string();
     std::string out = "The server answered HTTP " + std::to_string(status);
     if (!what.empty())
         out += " (" + what + ")";

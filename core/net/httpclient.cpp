@@ -99,15 +99,17 @@ long parseRetryAfterMs(std::string_view value)
         std::chrono::duration_cast<std::chrono::milliseconds>(delta).count()));
 }
 
-// Gateways and an overloaded server: the request did not reach (or was refused by) MLflow,
-// so asking again is both safe and likely to help. A 500 is deliberately absent: in MLflow it
-// is an unhandled exception for this very request and repeats identically.
+// 429/503: an overloaded server asking us to come back; 502/504: a proxy in front of MLflow
+// that got no answer (typically while the server restarts). Asking again is likely to help.
+// A 500 is deliberately absent: in MLflow it is an unhandled exception raised by this very
+// request, and it repeats identically.
 bool isRetryableStatus(int status)
 {
     return status == 429 || status == 502 || status == 503 || status == 504;
 }
 
-// Statuses whose retry is safe even for non-idempotent requests: the server says it did not act.
+// Retrying these is safe even for non-idempotent requests: the server says it did not act.
+// Behind a 502/504 the server may well have acted.
 bool isRefusalStatus(int status)
 {
     return status == 429 || status == 503;
@@ -118,13 +120,28 @@ bool isRedirectStatus(int status)
     return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
 }
 
+bool hasLineBreak(std::string_view text)
+{
+    return text.find_first_of("\r\n") != std::string_view::npos;
+}
+
+// Header injection guard: a line break in a value would smuggle in headers of its own.
+std::string checkRequest(const HttpRequest &request, const HttpOptions &options)
+{
+    if (hasLineBreak(options.auth.token) || hasLineBreak(options.auth.username)
+        || hasLineBreak(options.auth.password))
+        return "The credentials contain a line break.";
+    if (hasLineBreak(request.contentType) || hasLineBreak(request.method)
+        || std::any_of(request.headers.begin(), request.headers.end(), hasLineBreak))
+        return "A request header contains a line break.";
+    return {};
+}
+
 bool isCredentialHeader(std::string_view line)
 {
     return startsWithNoCase(line, "authorization:") || startsWithNoCase(line, "cookie:")
         || startsWithNoCase(line, "proxy-authorization:");
 }
-
-} // namespace
 
 struct Transfer {
     enum class State { Queued, Running, Waiting };
@@ -147,6 +164,8 @@ struct Transfer {
     long retryAfterMs = -1;
     char errorBuffer[CURL_ERROR_SIZE] = {};
 };
+
+} // namespace
 
 class HttpClient::Impl {
 public:
@@ -223,6 +242,8 @@ HttpClient::Impl::Impl(HttpOptions options)
     : m_options([&] {
           options.maxParallel = std::max(1, options.maxParallel);
           options.maxRetries = std::max(0, options.maxRetries);
+          // Tokens read from files often end in a newline.
+          options.auth.token = std::string(trim(options.auth.token));
           return std::move(options);
       }())
 {
@@ -259,7 +280,8 @@ uint64_t HttpClient::Impl::send(HttpRequest request, Callback callback)
     {
         std::unique_lock lock(m_mutex);
         if (m_closed) {
-            // Only reachable while the client is being destroyed; the promise still holds.
+            // Only while the client is being destroyed: answer here, as promised, so a
+            // perform() racing with destruction does not wait forever.
             lock.unlock();
             HttpResponse response;
             response.token = token;
@@ -352,6 +374,11 @@ bool HttpClient::Impl::drainInbox()
                                    + " is not an http or https URL.");
                 break;
             }
+            if (std::string problem = checkRequest(transfer->request, m_options);
+                !problem.empty()) {
+                fail(transfer, std::move(problem));
+                break;
+            }
             transfer->origin = *origin;
             transfer->url = transfer->request.url;
             m_queue.push_back(transfer);
@@ -413,7 +440,8 @@ int HttpClient::Impl::pollTimeoutMs() const
 
 CURL *HttpClient::Impl::acquireEasy()
 {
-    // Reused handles keep their DNS cache; connections live in the multi handle's cache.
+    // Connections and the DNS cache live in the multi handle and outlast any easy handle;
+    // pooling the easy handles just saves setting them up again.
     if (!m_idleEasy.empty()) {
         CURL *easy = m_idleEasy.back();
         m_idleEasy.pop_back();
@@ -627,8 +655,7 @@ void HttpClient::Impl::completeAttempt(Transfer *transfer, CURLcode code)
     std::string error;
     if (code != CURLE_OK)
         error = describe(transfer, code, osErrno, pretransfer);
-    if (code == CURLE_OK)
-        m_bytesReceived.fetch_add(transfer->received.size());
+    m_bytesReceived.fetch_add(transfer->received.size());
     response.body = std::move(transfer->received);
     transfer->received.clear();
     detach(transfer); // the getinfo strings die here
@@ -787,13 +814,13 @@ std::string HttpClient::Impl::describe(const Transfer *transfer, CURLcode code, 
             return "The server at " + where + " sent less than "
                    + std::to_string(m_options.lowSpeedLimitBytes) + " bytes/s for "
                    + std::to_string(m_options.lowSpeedTimeSec) + " s.";
-        if (pretransfer == 0)
-            return "Could not connect to " + where + " within "
-                   + formatDuration(std::min(m_options.connectTimeoutMs,
-                                             m_options.totalTimeoutMs > 0
-                                                 ? m_options.totalTimeoutMs
-                                                 : m_options.connectTimeoutMs))
-                   + ".";
+        if (pretransfer == 0) {
+            // Whichever limit is shorter ended the connection attempt.
+            const int total = m_options.totalTimeoutMs;
+            const int limit = total > 0 ? std::min(m_options.connectTimeoutMs, total)
+                                        : m_options.connectTimeoutMs;
+            return "Could not connect to " + where + " within " + formatDuration(limit) + ".";
+        }
         return "The server at " + where + " did not answer within "
                + formatDuration(m_options.totalTimeoutMs) + ".";
     case CURLE_COULDNT_RESOLVE_HOST:

@@ -17,7 +17,7 @@ namespace sightline {
 
 struct HttpAuth {
     enum class Kind { None, Bearer, Basic } kind = Kind::None;
-    std::string token;    // Bearer (MLFLOW_TRACKING_TOKEN)
+    std::string token;    // Bearer (MLFLOW_TRACKING_TOKEN); surrounding whitespace is ignored
     std::string username; // Basic (MLFLOW_TRACKING_USERNAME)
     std::string password; // Basic (MLFLOW_TRACKING_PASSWORD)
 };

@@ -576,19 +576,63 @@ std::string atColumn(std::string_view text, size_t position)
     return " at column " + std::to_string(columnOf(text, position));
 }
 
-// A piece of the user's text fit to quote in a message: short, on one line.
+// Length of the well-formed UTF-8 sequence at s[i], or 0 when the bytes there are not one.
+size_t sequenceLength(std::string_view s, size_t i)
+{
+    const auto lead = static_cast<unsigned char>(s[i]);
+    if (lead < 0x80)
+        return 1;
+    size_t n = 0;
+    unsigned char low = 0x80;
+    unsigned char high = 0xBF;
+    if (lead >= 0xC2 && lead <= 0xDF) {
+        n = 2;
+    } else if (lead >= 0xE0 && lead <= 0xEF) {
+        n = 3;
+        low = lead == 0xE0 ? 0xA0 : low;  // overlong
+        high = lead == 0xED ? 0x9F : high; // surrogates
+    } else if (lead >= 0xF0 && lead <= 0xF4) {
+        n = 4;
+        low = lead == 0xF0 ? 0x90 : low;  // overlong
+        high = lead == 0xF4 ? 0x8F : high; // beyond U+10FFFF
+    } else {
+        return 0;
+    }
+    if (i + n > s.size())
+        return 0;
+    const auto second = static_cast<unsigned char>(s[i + 1]);
+    if (second < low || second > high)
+        return 0;
+    for (size_t k = 2; k < n; ++k)
+        if (!isContinuationByte(s[i + k]))
+            return 0;
+    return n;
+}
+
+// A piece of the user's text fit to quote in a message: short, on one line, valid UTF-8 even
+// when the text is not.
 std::string excerpt(std::string_view raw)
 {
     constexpr size_t kMaxCharacters = 32;
     std::string out;
     size_t characters = 0;
-    for (size_t i = 0; i < raw.size(); ++i) {
-        const char c = raw[i];
-        if (!isContinuationByte(c) && ++characters > kMaxCharacters) {
+    for (size_t i = 0; i < raw.size();) {
+        if (++characters > kMaxCharacters) {
             out += "\u2026";
             break;
         }
-        out.push_back(static_cast<unsigned char>(c) < 0x20 ? ' ' : c);
+        const size_t n = sequenceLength(raw, i);
+        if (n == 0) {
+            out += "\uFFFD";
+            ++i;
+            continue;
+        }
+        const auto c = static_cast<unsigned char>(raw[i]);
+        if (c < 0x20 || c == 0x7F)
+            out.push_back(' ');
+        else
+            out.append(raw.substr(i, n));
+        i += n;
     }
     return out;
 }
@@ -779,11 +823,12 @@ private:
         // metrics.`val loss` and params."a-b": the quoted part is the key.
         if (t.text.back() == '.' && m_pos < m_text.size()
             && (m_text[m_pos] == '`' || m_text[m_pos] == '"')) {
-            const size_t quoteAt = m_pos;
-            if (!quoted(m_text[m_pos], t.quotedKey))
+            if (!quoted(m_text[m_pos], t.quotedKey)) {
+                t.position = m_pos;
                 return invalid(t, m_text.size() - t.position,
-                               "Unterminated quoted name starting" + atColumn(m_text, quoteAt)
+                               "Unterminated quoted name starting" + atColumn(m_text, m_pos)
                                    + ".");
+            }
         }
         t.kind = TokenKind::Word;
         t.length = m_pos - t.position;
@@ -871,7 +916,10 @@ private:
     {
         if (t.kind == TokenKind::Invalid)
             return fail(t.position, t.length, t.text);
-        return fail(t.position, t.length, before + atColumn(m_text, t.position) + after + ".");
+        std::string message = before + atColumn(m_text, t.position) + after;
+        if (message.back() != '.')
+            message.push_back('.');
+        return fail(t.position, t.length, std::move(message));
     }
 
     size_t addNode(Kind kind, const std::vector<size_t> &items)
@@ -951,7 +999,7 @@ private:
             return true;
         }
         if (close.kind == TokenKind::End)
-            return reject(open, "Missing ')' for the '('");
+            return reject(open, "Missing ')' to close the '('");
         return reject(close, "Expected AND, OR or ')' before '" + excerpt(raw(close)) + "'");
     }
 
@@ -1001,7 +1049,7 @@ private:
         if (dot == std::string_view::npos) {
             if (!resolveAttribute(word, clause))
                 return reject(field, "Unknown field '" + excerpt(word) + "'",
-                              "; prefix keys with metrics., params., tags., attributes. or "
+                              "; use a prefix such as metrics., params., tags., attributes. or "
                               "datasets.");
             canonicalKey = "attributes." + std::string(canonicalName(clause.attribute));
             return true;
@@ -1176,7 +1224,8 @@ private:
             return true;
         }
         if (v.kind == TokenKind::Word && !isAnyKeyword(v))
-            return reject(v, "Text values must be quoted, as in '" + excerpt(raw(v)) + "',");
+            return reject(v, "Expected a quoted value",
+                          "; text is written in quotes, as in '" + excerpt(raw(v)) + "'");
         return reject(v, "Expected a value after '" + opText + "'");
     }
 
@@ -1200,7 +1249,7 @@ private:
             if (separator.kind == TokenKind::RightParen)
                 return true;
             if (separator.kind == TokenKind::End)
-                return reject(open, "Missing ')' for the list");
+                return reject(open, "Missing ')' to close the list opened");
             return reject(separator, "Expected ',' or ')' in the list after '" + opText + "'");
         }
     }
