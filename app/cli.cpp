@@ -96,6 +96,11 @@ int fail(const QString &message, int code = ExitFailure)
     return fail(message.toStdString(), code);
 }
 
+int fail(const char *message, int code = ExitFailure)
+{
+    return fail(std::string(message), code);
+}
+
 std::string csvField(const std::string &s)
 {
     if (s.find_first_of(",\"\r\n") == std::string::npos)

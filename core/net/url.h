@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Small URL helpers for the HTTP layer: percent-encoding for building MLflow query strings,
+// Small URL functions for the HTTP layer: percent-encoding for building MLflow query strings,
 // redaction so URLs can appear in messages without leaking credentials, and the origin
 // (scheme, host, port) used to decide whether credentials may follow a redirect.
 #pragma once

@@ -278,7 +278,8 @@ private:
     {
         if (!m_caseInsensitive)
             return subject == pattern;
-        return foldAscii(static_cast<unsigned char>(subject)) == static_cast<unsigned char>(pattern);
+        return foldAscii(static_cast<unsigned char>(subject))
+               == static_cast<unsigned char>(pattern);
     }
 
     bool equal(const char *subject, size_t offset, size_t size) const

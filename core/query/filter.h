@@ -52,7 +52,7 @@
 namespace sightline {
 
 namespace detail {
-struct FilterProgram;
+struct FilterProgram; // the compiled clauses, private to filter.cpp
 }
 
 // Where and why a filter text is invalid, for the editor to underline.

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Tests for HttpClient and the URL helpers against two scripted local HTTP servers (a small
+// Tests for HttpClient and the URL functions against two scripted local HTTP servers (a small
 // Python program started per test run): retries, Retry-After, timeouts, cancellation,
 // redirects and where credentials may go, compression, parallelism and error wording.
 #include "net/httpclient.h"
@@ -14,6 +14,8 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <stdexcept>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -225,7 +227,9 @@ private slots:
     void retriesTruncatedBody();
     void nonIdempotentNotRetriedAfterDrop();
     void totalTimeoutPerAttempt();
+    void lowSpeedAbort();
     void connectionRefused();
+    void proxyFromEnvironment();
 
     void cancelDuringSlowRequest();
     void cancelDuringBackoff();
@@ -242,6 +246,7 @@ private slots:
 
     void errorsRedactSecrets();
     void invalidUrl();
+    void headerInjectionRejected();
     void performFromCallbackFails();
     void throwingCallbackDoesNotKillClient();
     void destructorWithTransfersInFlight();
@@ -261,6 +266,10 @@ private:
 
 void TestHttpClient::initTestCase()
 {
+    // A proxy configured on the test machine must not reroute the local servers.
+    for (const char *name : {"http_proxy", "https_proxy", "all_proxy", "HTTPS_PROXY", "ALL_PROXY"})
+        qunsetenv(name);
+    qputenv("no_proxy", "127.0.0.1,localhost");
     const QString python = QStandardPaths::findExecutable(QStringLiteral("python3"));
     if (python.isEmpty())
         QSKIP("python3 is needed for the local test server");
@@ -269,9 +278,13 @@ void TestHttpClient::initTestCase()
     m_server.setProcessChannelMode(QProcess::ForwardedErrorChannel);
     m_server.start();
     QVERIFY(m_server.waitForStarted(5000));
-    QVERIFY(m_server.waitForReadyRead(5000));
-    const QList<QByteArray> ports = m_server.readLine().trimmed().split(' ');
-    QCOMPARE(ports.size(), 3);
+    QElapsedTimer timer;
+    timer.start();
+    while (!m_server.canReadLine() && timer.elapsed() < 5000)
+        m_server.waitForReadyRead(100);
+    const QByteArray line = m_server.readLine().trimmed();
+    const QList<QByteArray> ports = line.split(' ');
+    QVERIFY2(ports.size() == 3, line.constData());
     m_portA = ports[0].toInt();
     m_a = "http://127.0.0.1:" + ports[0].toStdString();
     m_b = "http://127.0.0.1:" + ports[1].toStdString();
@@ -345,11 +358,11 @@ void TestHttpClient::getAndPost()
 
     HttpRequest post = get(a("/echo"));
     post.method = "POST";
-    post.body = R"({"experiment_ids":["1"]})";
-    QCOMPARE(client.perform(post).body, std::string(R"(POST|application/json|{"experiment_ids":["1"]})"));
+    post.body = R"({"ids":["1"]})";
+    QCOMPARE(client.perform(post).body, std::string(R"(POST|application/json|{"ids":["1"]})"));
 
     post.method = "PATCH";
-    QCOMPARE(client.perform(post).body, std::string(R"(PATCH|application/json|{"experiment_ids":["1"]})"));
+    QCOMPARE(client.perform(post).body, std::string(R"(PATCH|application/json|{"ids":["1"]})"));
 
     HttpRequest del = get(a("/echo"));
     del.method = "DELETE";
@@ -561,6 +574,21 @@ void TestHttpClient::totalTimeoutPerAttempt()
                                  + " did not answer within 0.3 s.");
 }
 
+void TestHttpClient::lowSpeedAbort()
+{
+    HttpOptions options = fastOptions();
+    options.lowSpeedLimitBytes = 1000;
+    options.lowSpeedTimeSec = 1;
+    options.maxRetries = 0;
+    HttpClient client(options);
+    QElapsedTimer timer;
+    timer.start();
+    HttpResponse response = client.perform(get(a("/delay?ms=3000")));
+    QVERIFY2(timer.elapsed() < 2500, qPrintable(QString::number(timer.elapsed())));
+    QCOMPARE(response.error, "The server at 127.0.0.1:" + std::to_string(m_portA)
+                                 + " sent less than 1000 bytes/s for 1 s.");
+}
+
 void TestHttpClient::connectionRefused()
 {
     HttpOptions options = fastOptions();
@@ -571,6 +599,17 @@ void TestHttpClient::connectionRefused()
     QCOMPARE(response.status, 0);
     QCOMPARE(response.attempts, 3);
     QCOMPARE(response.error, "Could not connect to 127.0.0.1:" + port + ": connection refused.");
+}
+
+void TestHttpClient::proxyFromEnvironment()
+{
+    // Server B plays the proxy: it gets the absolute URL and answers for the unresolvable host.
+    qputenv("http_proxy", QByteArray::fromStdString(m_b));
+    HttpClient client;
+    HttpResponse response = client.perform(get("http://mlflow.invalid/echo"));
+    qunsetenv("http_proxy");
+    QVERIFY2(response.transportOk(), response.error.c_str());
+    QCOMPARE(response.body, std::string("GET||"));
 }
 
 void TestHttpClient::cancelDuringSlowRequest()
@@ -655,7 +694,7 @@ void TestHttpClient::bearerKeptOnSameHostRedirect()
 {
     HttpOptions options;
     options.auth.kind = HttpAuth::Kind::Bearer;
-    options.auth.token = "tok-123";
+    options.auth.token = "tok-123\n"; // as read from a token file
     HttpClient client(options);
     HttpResponse response = client.perform(get(a("/redirect?to=/auth")));
     QCOMPARE(response.body, std::string("Bearer tok-123|none"));
@@ -770,6 +809,23 @@ void TestHttpClient::invalidUrl()
              std::string("The address ftp://files/x?token=*** is not an http or https URL."));
     QCOMPARE(response.attempts, 0);
     QVERIFY(!client.perform(get("not a url")).transportOk());
+}
+
+void TestHttpClient::headerInjectionRejected()
+{
+    HttpClient client;
+    HttpRequest request = get(a("/auth"));
+    request.headers = {"X-Extra: a\r\nAuthorization: Bearer forged"};
+    HttpResponse response = client.perform(request);
+    QCOMPARE(response.error, std::string("A request header contains a line break."));
+    QCOMPARE(response.attempts, 0);
+
+    HttpOptions options;
+    options.auth.kind = HttpAuth::Kind::Bearer;
+    options.auth.token = "tok\r\nX-Evil: 1";
+    HttpClient bad(options);
+    QCOMPARE(bad.perform(get(a("/auth"))).error,
+             std::string("The credentials contain a line break."));
 }
 
 void TestHttpClient::performFromCallbackFails()

@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// sync.full: 2,000 runs x 5 metrics x 1,000 steps from the MLflow test server on 127.0.0.1,
+// against a one-request-at-a-time client in the same run; sync.noop: an incremental sync when
+// nothing changed.
+#include "benchutil.h"
+
+#include "mlflow/client.h"
+#include "store/store.h"
+#include "sync/syncengine.h"
+#include "testserver.h"
+
+#include <QCoreApplication>
+
+#include <filesystem>
+
+using namespace sightline;
+using namespace sightline::bench;
+
+namespace {
+
+struct Outcome {
+    double seconds = 0;
+    int64_t points = 0;
+    uint64_t requests = 0;
+    int histories = 0;
+};
+
+Outcome syncOnce(const std::string &url, const std::string &ws, int parallel)
+{
+    auto store = Store::open(ws);
+    if (!store) {
+        std::cerr << store.error().message << std::endl;
+        std::exit(1);
+    }
+    MlflowConnection c;
+    c.baseUrl = url;
+    HttpOptions http;
+    http.maxParallel = parallel;
+    MlflowClient client(c, http);
+    SyncEngine engine(**store, client);
+    SyncOptions options;
+    options.maxInFlight = parallel;
+    const double t0 = nowSeconds();
+    auto report = engine.run(options);
+    const double t1 = nowSeconds();
+    if (!report) {
+        std::cerr << "sync failed: " << report.error().message << std::endl;
+        std::exit(1);
+    }
+    return {t1 - t0, report->points, report->requests, report->historiesFetched};
+}
+
+void removeWorkspace(const std::string &ws)
+{
+    for (const char *s : {"", "-wal", "-shm"})
+        std::filesystem::remove(ws + s);
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    const int runs = 2000, metrics = 5, steps = 1000;
+    sightline::test::TestServer server(
+        {QStringLiteral("--generate"),
+         QStringLiteral("experiments=4,runs=%1,metrics=%2,steps=%3,params=6,seed=1")
+             .arg(runs).arg(metrics).arg(steps),
+         QStringLiteral("--warm")},
+        1700);
+    if (!server.isRunning()) {
+        std::cerr << "the MLflow test server did not start" << std::endl;
+        return 1;
+    }
+    const auto dir = std::filesystem::temp_directory_path();
+    const std::string ws = (dir / "sightline-bench-sync.sqlite").string();
+    const std::string wsBase = (dir / "sightline-bench-sync-baseline.sqlite").string();
+    removeWorkspace(ws);
+    removeWorkspace(wsBase);
+
+    // Warm the server's body cache with one untimed pass so both clients see the same server.
+    {
+        const std::string warm = (dir / "sightline-bench-sync-warm.sqlite").string();
+        removeWorkspace(warm);
+        syncOnce(server.url(), warm, 8);
+        removeWorkspace(warm);
+    }
+    Outcome full = syncOnce(server.url(), ws, 8);
+    Outcome base = syncOnce(server.url(), wsBase, 1);
+    if (full.points != int64_t(runs) * metrics * steps || base.points != full.points) {
+        std::cerr << "incomplete sync: " << full.points << " / " << base.points << std::endl;
+        return 1;
+    }
+    figure("sync.full.seconds", full.seconds, "s",
+           std::to_string(runs) + " runs x " + std::to_string(metrics) + " metrics x "
+               + std::to_string(steps) + " steps, 8 in flight");
+    figure("sync.full.points_per_s", full.points / full.seconds, "points/s", "", ">= 1e6");
+    figure("sync.full.baseline_points_per_s", base.points / base.seconds, "points/s",
+           "one request at a time, same server, same run");
+    figure("sync.full.speedup", base.seconds / full.seconds, "x",
+           "one-request-at-a-time time / parallel time", ">= 5");
+
+    server.resetStats();
+    Outcome noop = syncOnce(server.url(), ws, 8);
+    figure("sync.noop.seconds", noop.seconds, "s", "incremental sync, nothing changed", "< 1");
+    figure("sync.noop.requests", static_cast<double>(noop.requests), "requests",
+           std::to_string(noop.histories) + " histories fetched");
+    removeWorkspace(ws);
+    removeWorkspace(wsBase);
+    return 0;
+}
