@@ -66,7 +66,7 @@ int main(int argc, char **argv)
         {QStringLiteral("--generate"),
          QStringLiteral("experiments=4,runs=%1,metrics=%2,steps=%3,params=6,seed=1")
              .arg(runs).arg(metrics).arg(steps),
-         QStringLiteral("--warm")},
+         QStringLiteral("--prewarm")},
         1700);
     if (!server.isRunning()) {
         std::cerr << "the MLflow test server did not start" << std::endl;
