@@ -487,20 +487,58 @@ Result<int> Store::removeRunsNotIn(const std::string &experimentId,
         while (sqlite3_step(s) == SQLITE_ROW)
             gone.push_back(col(s, 0));
     }
-    for (const auto &id : gone) {
-        for (const char *sql : {"DELETE FROM runs WHERE run_id = ?",
-                                "DELETE FROM run_params WHERE run_id = ?",
-                                "DELETE FROM run_tags WHERE run_id = ?",
-                                "DELETE FROM run_metrics WHERE run_id = ?",
-                                "DELETE FROM run_inputs WHERE run_id = ?",
-                                "DELETE FROM metric_history WHERE run_id = ?"}) {
-            Stmt s(prepare(sql));
-            bindText(s, 1, id);
-            if (sqlite3_step(s) != SQLITE_DONE)
-                return sqlError("removing a deleted run");
-        }
-    }
+    for (const auto &id : gone)
+        if (auto r = removeRun(id); !r)
+            return r.error();
     return static_cast<int>(gone.size());
+}
+
+Result<void> Store::removeRun(const std::string &runId)
+{
+    for (const char *sql : {"DELETE FROM runs WHERE run_id = ?",
+                            "DELETE FROM run_params WHERE run_id = ?",
+                            "DELETE FROM run_tags WHERE run_id = ?",
+                            "DELETE FROM run_metrics WHERE run_id = ?",
+                            "DELETE FROM run_inputs WHERE run_id = ?",
+                            "DELETE FROM metric_history WHERE run_id = ?"}) {
+        Stmt s(prepare(sql));
+        bindText(s, 1, runId);
+        if (sqlite3_step(s) != SQLITE_DONE)
+            return sqlError("removing a deleted run");
+    }
+    return {};
+}
+
+std::vector<RunBrief> Store::runBriefs(const std::vector<std::string> &experimentIds) const
+{
+    std::vector<RunBrief> out;
+    Stmt s(prepare("SELECT run_id, experiment_id, status, lifecycle_stage, start_time FROM runs"
+                   " WHERE experiment_id = ?"));
+    for (const auto &id : experimentIds) {
+        bindText(s, 1, id);
+        while (sqlite3_step(s) == SQLITE_ROW)
+            out.push_back({col(s, 0), col(s, 1), col(s, 2), col(s, 3), sqlite3_column_int64(s, 4)});
+        sqlite3_reset(s);
+    }
+    return out;
+}
+
+std::vector<std::pair<std::string, Metric>>
+Store::latestMetrics(const std::vector<std::string> &experimentIds) const
+{
+    std::vector<std::pair<std::string, Metric>> out;
+    Stmt s(prepare("SELECT m.run_id, m.key, m.value, m.timestamp, m.step FROM run_metrics m"
+                   " JOIN runs r ON r.run_id = m.run_id"
+                   " WHERE r.experiment_id = ? AND r.lifecycle_stage != 'deleted'"));
+    for (const auto &id : experimentIds) {
+        bindText(s, 1, id);
+        while (sqlite3_step(s) == SQLITE_ROW)
+            out.emplace_back(col(s, 0), Metric{col(s, 1), colDouble(s, 2),
+                                               sqlite3_column_int64(s, 3),
+                                               sqlite3_column_int64(s, 4)});
+        sqlite3_reset(s);
+    }
+    return out;
 }
 
 std::optional<Run> Store::run(const std::string &runId) const

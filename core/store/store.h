@@ -48,6 +48,15 @@ struct RunRecord {
     std::map<std::string, MetricSummary> summaries; // by metric key
 };
 
+// The few run attributes an incremental sync needs, without params, tags and metrics.
+struct RunBrief {
+    std::string runId;
+    std::string experimentId;
+    std::string status;
+    std::string lifecycleStage;
+    int64_t startTime = 0;
+};
+
 struct StoreStats {
     int64_t experiments = 0;
     int64_t runs = 0;
@@ -91,7 +100,12 @@ public:
     Result<void> upsertRun(const Run &run);
     // Removes runs of an experiment that the server no longer lists at all (permanently deleted).
     Result<int> removeRunsNotIn(const std::string &experimentId, const std::vector<std::string> &keep);
+    Result<void> removeRun(const std::string &runId);
     std::optional<Run> run(const std::string &runId) const;
+    std::vector<RunBrief> runBriefs(const std::vector<std::string> &experimentIds) const;
+    // (run id, latest metric) of every active run of the experiments.
+    std::vector<std::pair<std::string, Metric>>
+    latestMetrics(const std::vector<std::string> &experimentIds) const;
     // All runs (optionally of some experiments) with their metric summaries.
     std::vector<RunRecord> runRecords(const std::vector<std::string> &experimentIds = {}) const;
     int64_t runCount() const;

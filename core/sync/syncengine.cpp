@@ -6,6 +6,7 @@
 #include <cstring>
 #include <deque>
 #include <mutex>
+#include <cstdlib>
 #include <set>
 
 namespace sightline {
@@ -87,51 +88,71 @@ Result<SyncReport> SyncEngine::run(const SyncOptions &options)
     }
     rep.experiments = static_cast<int>(chosen.size());
 
-    // Runs: every run of each chosen experiment (deleted ones included, so a deletion is seen),
-    // written one experiment per transaction.
-    const auto cached = m_store.allHistoryInfo();
-    std::vector<HistoryJob> jobs;
-    int64_t experimentIndex = 0;
+    // Runs. Experiments never listed in full (or all of them, when a full sync is due) are
+    // listed completely; the others only where something can have changed.
+    const std::string startedMs = nowMillis();
+    std::set<std::string> listed;
+    {
+        const std::string known = m_store.meta("fully_listed_experiments").value_or("");
+        size_t pos = 0;
+        while (pos < known.size()) {
+            size_t comma = known.find(',', pos);
+            if (comma == std::string::npos)
+                comma = known.size();
+            listed.insert(known.substr(pos, comma - pos));
+            pos = comma + 1;
+        }
+    }
+    const int64_t lastFull = std::atoll(m_store.meta("last_full_sync_ms").value_or("0").c_str());
+    const bool fullDue = options.full || lastFull == 0
+        || std::atoll(startedMs.c_str()) - lastFull > options.fullEveryMs;
+    std::vector<const Experiment *> fullList;
+    std::vector<std::string> quickList;
     for (const auto &e : chosen) {
+        if (fullDue || !listed.count(e.experimentId))
+            fullList.push_back(&e);
+        else
+            quickList.push_back(e.experimentId);
+    }
+    rep.fullListing = quickList.empty();
+    m_cached = m_store.allHistoryInfo();
+    m_jobs.clear();
+    int64_t experimentIndex = 0;
+    for (const Experiment *e : fullList) {
         if (m_cancelled)
             return cancelledError();
         report(SyncProgress::Phase::Runs, experimentIndex++, static_cast<int64_t>(chosen.size()),
-               "Listing runs of " + e.name);
-        auto runs = m_client.searchRuns({e.experimentId}, {}, ViewType::All);
-        if (!runs) {
-            if (m_cancelled)
-                return cancelledError();
-            return runs.error();
-        }
-        std::vector<std::string> ids;
-        ids.reserve(runs->size());
-        Transaction tx(m_store);
-        for (const auto &r : *runs) {
-            if (r.runId.empty())
-                continue;
-            ids.push_back(r.runId);
-            if (auto w = m_store.upsertRun(r); !w)
-                return w.error();
-            if (r.lifecycleStage == "deleted")
-                continue;
-            for (const auto &m : r.metrics) {
-                auto it = cached.find({r.runId, m.key});
-                if (it != cached.end() && historyIsCurrent(it->second, m)) {
-                    ++rep.historiesSkipped;
-                    continue;
-                }
-                jobs.push_back({r.runId, m});
-            }
-        }
-        auto removed = m_store.removeRunsNotIn(e.experimentId, ids);
-        if (!removed)
-            return removed.error();
-        if (auto c = tx.commit(); !c)
-            return c.error();
-        rep.runs += static_cast<int>(ids.size());
-        rep.runsRemoved += *removed;
+               "Listing runs of " + e->name);
+        if (auto r = listExperimentFully(*e, rep); !r)
+            return m_cancelled ? cancelledError() : r.error();
+        listed.insert(e->experimentId);
+        std::string joined;
+        for (const auto &id : listed)
+            joined += (joined.empty() ? "" : ",") + id;
+        if (auto r = m_store.setMeta("fully_listed_experiments", joined); !r)
+            return r.error();
     }
-
+    if (!quickList.empty()) {
+        report(SyncProgress::Phase::Runs, experimentIndex, static_cast<int64_t>(chosen.size()),
+               "Looking for new and running runs");
+        if (auto r = listExperimentsQuickly(quickList, rep); !r)
+            return m_cancelled ? cancelledError() : r.error();
+    }
+    std::vector<HistoryJob> jobs = std::move(m_jobs);
+    m_jobs.clear();
+    if (!quickList.empty()) {
+        // Histories an earlier, interrupted sync listed but never fetched.
+        std::set<std::pair<std::string, std::string>> queued;
+        for (const auto &j : jobs)
+            queued.insert({j.runId, j.latest.key});
+        for (auto &[runId, latest] : m_store.latestMetrics(quickList)) {
+            if (queued.count({runId, latest.key}))
+                continue;
+            auto it = m_cached.find({runId, latest.key});
+            if (it == m_cached.end() || !historyIsCurrent(it->second, latest))
+                jobs.push_back({runId, std::move(latest)});
+        }
+    }
     if (auto r = syncHistories(std::move(jobs), options, rep); !r)
         return r.error();
     if (options.registry)
@@ -140,10 +161,123 @@ Result<SyncReport> SyncEngine::run(const SyncOptions &options)
 
     if (auto r = m_store.setMeta("last_sync_ms", nowMillis()); !r)
         return r.error();
+    if (rep.fullListing && options.experimentNames.empty())
+        if (auto r = m_store.setMeta("last_full_sync_ms", startedMs); !r)
+            return r.error();
     rep.requests = m_client.requestCount() - requestsBefore;
     rep.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     report(SyncProgress::Phase::Done, 1, 1, "Sync complete");
     return rep;
+}
+
+// Called inside the caller's transaction.
+Result<void> SyncEngine::writeRuns(const std::vector<Run> &runs, SyncReport &rep)
+{
+    for (const auto &r : runs) {
+        if (r.runId.empty())
+            continue;
+        if (auto w = m_store.upsertRun(r); !w)
+            return w.error();
+        ++rep.runs;
+        if (r.lifecycleStage == "deleted")
+            continue;
+        for (const auto &m : r.metrics) {
+            auto it = m_cached.find({r.runId, m.key});
+            if (it != m_cached.end() && historyIsCurrent(it->second, m)) {
+                ++rep.historiesSkipped;
+                continue;
+            }
+            m_jobs.push_back({r.runId, m});
+        }
+    }
+    return {};
+}
+
+Result<void> SyncEngine::listExperimentFully(const Experiment &e, SyncReport &rep)
+{
+    // Deleted runs are listed too, so a deletion is seen; a run missing from the listing was
+    // removed for good on the server.
+    auto runs = m_client.searchRuns({e.experimentId}, {}, ViewType::All);
+    if (!runs)
+        return runs.error();
+    std::vector<std::string> ids;
+    ids.reserve(runs->size());
+    for (const auto &r : *runs)
+        ids.push_back(r.runId);
+    Transaction tx(m_store);
+    if (auto w = writeRuns(*runs, rep); !w)
+        return w;
+    auto removed = m_store.removeRunsNotIn(e.experimentId, ids);
+    if (!removed)
+        return removed.error();
+    rep.runsRemoved += *removed;
+    return tx.commit();
+}
+
+Result<void> SyncEngine::listExperimentsQuickly(const std::vector<std::string> &ids,
+                                                SyncReport &rep)
+{
+    const auto briefs = m_store.runBriefs(ids);
+    int64_t newest = 0;
+    for (const auto &b : briefs)
+        newest = std::max(newest, b.startTime);
+    // An hour's margin covers runs created late with an earlier start time and clock skew.
+    const int64_t since = std::max<int64_t>(0, newest - 3600 * 1000);
+    std::map<std::string, Run> found;
+    auto add = [&](std::vector<Run> runs) {
+        for (auto &r : runs)
+            found[r.runId] = std::move(r);
+    };
+    auto fresh = m_client.searchRuns(ids, "attributes.start_time >= " + std::to_string(since),
+                                     ViewType::All);
+    if (!fresh)
+        return fresh.error();
+    add(std::move(*fresh));
+    auto running = m_client.searchRuns(ids, "attributes.status = 'RUNNING'", ViewType::ActiveOnly);
+    if (!running)
+        return running.error();
+    add(std::move(*running));
+    auto deleted = m_client.searchRuns(ids, {}, ViewType::DeletedOnly);
+    if (!deleted)
+        return deleted.error();
+    std::set<std::string> deletedIds;
+    for (const auto &r : *deleted)
+        deletedIds.insert(r.runId);
+    add(std::move(*deleted));
+
+    // Runs the cache saw running (or deleted) that the queries above did not return: they
+    // finished (or were restored) since, or are gone for good.
+    std::vector<std::string> gone;
+    for (const auto &b : briefs) {
+        if (found.count(b.runId))
+            continue;
+        const bool wasLive = b.lifecycleStage != "deleted"
+            && (b.status == "RUNNING" || b.status == "SCHEDULED");
+        const bool wasDeleted = b.lifecycleStage == "deleted";
+        if (!wasLive && !wasDeleted)
+            continue;
+        if (m_cancelled)
+            return cancelledError();
+        auto r = m_client.getRun(b.runId);
+        if (r)
+            found[b.runId] = std::move(*r);
+        else if (r.error().code == "not_found")
+            gone.push_back(b.runId);
+        else
+            return r.error();
+    }
+    std::vector<Run> runs;
+    runs.reserve(found.size());
+    for (auto &[id, r] : found)
+        runs.push_back(std::move(r));
+    Transaction tx(m_store);
+    if (auto w = writeRuns(runs, rep); !w)
+        return w;
+    for (const auto &id : gone)
+        if (auto w = m_store.removeRun(id); !w)
+            return w;
+    rep.runsRemoved += static_cast<int>(gone.size());
+    return tx.commit();
 }
 
 Result<void> SyncEngine::syncHistories(std::vector<HistoryJob> jobs, const SyncOptions &options,

@@ -11,6 +11,7 @@
 
 #include <atomic>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,12 @@ namespace sightline {
 
 struct SyncOptions {
     std::vector<std::string> experimentNames; // empty: every experiment
+    // A full sync lists every run of every experiment. Otherwise an experiment listed in full
+    // before is refreshed quickly: runs started since (with an hour's margin), RUNNING runs,
+    // runs that were running at the last sync, and deletions and restores. Finished runs are
+    // assumed unchanged until the next full sync, made at least every `fullEveryMs`.
+    bool full = false;
+    int64_t fullEveryMs = 24LL * 3600 * 1000;
     bool registry = true;
     int maxInFlight = 8;                      // history requests kept in flight at once
     int commitEvery = 200;                    // histories per transaction
@@ -33,7 +40,8 @@ struct SyncProgress {
 
 struct SyncReport {
     int experiments = 0;
-    int runs = 0;
+    bool fullListing = false; // every run was listed
+    int runs = 0;             // runs listed and written
     int runsRemoved = 0;
     int historiesFetched = 0;
     int historiesSkipped = 0;
@@ -64,6 +72,12 @@ private:
         Metric latest;
     };
 
+    // Lists runs, writes them, and queues the histories whose latest value changed.
+    Result<void> listExperimentFully(const Experiment &experiment, SyncReport &report);
+    Result<void> listExperimentsQuickly(const std::vector<std::string> &experimentIds,
+                                        SyncReport &report);
+    Result<void> writeRuns(const std::vector<Run> &runs, SyncReport &report);
+
     Result<void> syncHistories(std::vector<HistoryJob> jobs, const SyncOptions &options,
                                SyncReport &report);
     Result<void> syncRegistry(SyncReport &report);
@@ -73,6 +87,8 @@ private:
     Store &m_store;
     MlflowClient &m_client;
     ProgressCallback m_progress;
+    std::map<std::pair<std::string, std::string>, HistoryInfo> m_cached;
+    std::vector<HistoryJob> m_jobs;
     std::atomic<bool> m_cancelled{false};
 };
 

@@ -32,6 +32,11 @@ public:
         all += args;
         m_process.setProcessChannelMode(QProcess::ForwardedErrorChannel);
         m_process.start(python(), all);
+        if (!m_process.waitForStarted(20000)) {
+            qWarning("cannot start the MLflow test server: %s",
+                     qPrintable(m_process.errorString()));
+            return;
+        }
         QElapsedTimer t;
         t.start();
         while (t.elapsed() < 60000) {

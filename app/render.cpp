@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// `sightline render`: draws a pane of a workspace offscreen to a PNG, for reports, CI and docs.
+#include "cli.h"
+#include "mainwindow.h"
+#include "runspane.h"
+
+#include <QApplication>
+#include <QFileInfo>
+#include <QImage>
+#include <QLineEdit>
+#include <QPixmap>
+#include <QSettings>
+#include <QTemporaryDir>
+#include <QElapsedTimer>
+#include <QThread>
+
+#include <iostream>
+
+namespace sightline {
+
+namespace {
+
+// Lets queued work (debounced filters, background loads) finish before the grab.
+void pumpEvents(int ms)
+{
+    QElapsedTimer t;
+    t.start();
+    do {
+        QApplication::processEvents(QEventLoop::AllEvents, 20);
+        QThread::msleep(5);
+    } while (t.elapsed() < ms);
+}
+
+} // namespace
+
+int renderCommand(const QStringList &args)
+{
+    QString workspace, pane = QStringLiteral("runs"), out, size = QStringLiteral("1400x900"),
+                       filter;
+    for (int i = 2; i < args.size(); ++i) {
+        const QString a = args[i];
+        auto next = [&](QString &target) {
+            if (i + 1 >= args.size())
+                return false;
+            target = args[++i];
+            return true;
+        };
+        bool ok = true;
+        if (a == QLatin1String("--workspace"))
+            ok = next(workspace);
+        else if (a == QLatin1String("--pane"))
+            ok = next(pane);
+        else if (a == QLatin1String("--out"))
+            ok = next(out);
+        else if (a == QLatin1String("--size"))
+            ok = next(size);
+        else if (a == QLatin1String("--filter"))
+            ok = next(filter);
+        else {
+            std::cerr << "sightline: Unknown option " << a.toStdString() << "." << std::endl;
+            return ExitUsage;
+        }
+        if (!ok) {
+            std::cerr << "sightline: Option " << a.toStdString() << " needs a value." << std::endl;
+            return ExitUsage;
+        }
+    }
+    if (workspace.isEmpty() || out.isEmpty()) {
+        std::cerr << "sightline: render needs --workspace FILE and --out FILE.png." << std::endl;
+        return ExitUsage;
+    }
+    if (pane != QLatin1String("runs")) {
+        std::cerr << "sightline: Unknown pane '" << pane.toStdString()
+                  << "': the panes that can be rendered are: runs." << std::endl;
+        return ExitUsage;
+    }
+    const QStringList wh = size.split(QLatin1Char('x'));
+    bool okW = false, okH = false;
+    const int w = wh.value(0).toInt(&okW), h = wh.value(1).toInt(&okH);
+    if (wh.size() != 2 || !okW || !okH || w < 200 || h < 150 || w > 8000 || h > 8000) {
+        std::cerr << "sightline: --size takes WIDTHxHEIGHT, e.g. 1400x900." << std::endl;
+        return ExitUsage;
+    }
+    if (!QFileInfo::exists(workspace)) {
+        std::cerr << "sightline: No workspace file at " << workspace.toStdString() << "."
+                  << std::endl;
+        return ExitFailure;
+    }
+    // Rendering must not read or change the user's remembered layout.
+    QTemporaryDir settingsDir;
+    QSettings::setDefaultFormat(QSettings::IniFormat);
+    QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, settingsDir.path());
+
+    MainWindow window(workspace, std::nullopt);
+    window.resize(w, h);
+    window.show();
+    pumpEvents(50);
+    if (!window.loadError().isEmpty()) {
+        std::cerr << "sightline: " << window.loadError().toStdString() << std::endl;
+        return ExitFailure;
+    }
+    if (!filter.isEmpty()) {
+        window.runsPane()->filterEdit()->setText(filter);
+        pumpEvents(300);
+    }
+    QApplication::processEvents();
+    QImage image = window.grab().toImage();
+    if (!image.save(out)) {
+        std::cerr << "sightline: Cannot write " << out.toStdString() << "." << std::endl;
+        return ExitFailure;
+    }
+    std::cout << "Wrote " << out.toStdString() << " (" << image.width() << "x" << image.height()
+              << ")." << std::endl;
+    return ExitOk;
+}
+
+} // namespace sightline
