@@ -10,6 +10,7 @@
 #include <QApplication>
 #include <QDir>
 #include <QFileInfo>
+#include <QIcon>
 #include <QMessageBox>
 #include <QProgressDialog>
 #include <QStandardPaths>
@@ -21,7 +22,7 @@ namespace sightline {
 namespace {
 
 // The demo workspace lives in the cache folder and is rebuilt when the generator changes.
-constexpr int kDemoRevision = 1;
+constexpr int kDemoRevision = 2;
 
 QString ensureDemoWorkspace(QString *error)
 {
@@ -73,6 +74,8 @@ int runGui(int argc, char **argv)
     QApplication::setApplicationName(QStringLiteral("Sightline"));
     QApplication::setOrganizationName(QStringLiteral("Sightline"));
     QApplication::setApplicationVersion(QStringLiteral("0.1.0"));
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/sightline.svg")));
+    QApplication::setDesktopFileName(QStringLiteral("sightline"));
     if (render)
         return runCli(QApplication::arguments());
 

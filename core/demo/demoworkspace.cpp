@@ -302,7 +302,7 @@ Result<DemoSummary> writeDemoWorkspace(const std::string &path, const DemoOption
     const char *models[] = {"logreg", "random_forest", "lightgbm", "mlp"};
     for (int i = 0; i < 160; ++i) {
         Run r = b.makeRun("4", std::string(models[i % 4]) + "-" + std::to_string(i / 4),
-                          kEpochMs + 15 * 86400000 + i * 600000);
+                          kEpochMs - 4 * 86400000 + i * 600000);
         r.params = {{"model", models[i % 4]},
                     {"regularization", fmt(std::pow(10.0, -(i % 5)))},
                     {"features", std::to_string(20 + 5 * (i % 7))},
