@@ -11,6 +11,8 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QIcon>
+#include <QLocale>
+#include <QTranslator>
 #include <QMessageBox>
 #include <QProgressDialog>
 #include <QStandardPaths>
@@ -74,6 +76,11 @@ int runGui(int argc, char **argv)
     QApplication::setApplicationName(QStringLiteral("Sightline"));
     QApplication::setOrganizationName(QStringLiteral("Sightline"));
     QApplication::setApplicationVersion(QStringLiteral("0.1.0"));
+    // The user interface speaks the system language where a translation exists.
+    auto *translator = new QTranslator(&app);
+    if (translator->load(QLocale(), QStringLiteral("sightline"), QStringLiteral("_"),
+                         QStringLiteral(":/i18n")))
+        QApplication::installTranslator(translator);
     QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/sightline.svg")));
     QApplication::setDesktopFileName(QStringLiteral("sightline"));
     if (render)
