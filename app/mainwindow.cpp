@@ -192,6 +192,9 @@ void MainWindow::createActions()
     m_syncAction = new QAction(this);
     m_syncAction->setShortcut(QKeySequence(Qt::Key_F5));
     connect(m_syncAction, &QAction::triggered, this, &MainWindow::syncNow);
+    m_fullSyncAction = new QAction(this);
+    m_fullSyncAction->setShortcut(QKeySequence(Qt::SHIFT | Qt::Key_F5));
+    connect(m_fullSyncAction, &QAction::triggered, this, &MainWindow::fullSyncNow);
     m_cancelAction = new QAction(this);
     connect(m_cancelAction, &QAction::triggered, this, &MainWindow::cancelSync);
 
@@ -228,6 +231,7 @@ void MainWindow::createActions()
     m_serversMenu = m_serverMenu->addMenu(QString());
     m_serverMenu->addSeparator();
     m_serverMenu->addAction(m_syncAction);
+    m_serverMenu->addAction(m_fullSyncAction);
     m_serverMenu->addAction(m_cancelAction);
 
     m_viewMenu = menuBar()->addMenu(QString());
@@ -276,6 +280,9 @@ void MainWindow::retranslateUi()
     m_connectAction->setText(tr("&Connect to Server…"));
     m_serversMenu->setTitle(tr("&Recent Servers"));
     m_syncAction->setText(tr("&Sync Now"));
+    m_syncAction->setToolTip(tr("Fetch new runs, running runs, deletions and changed histories"));
+    m_fullSyncAction->setText(tr("&Full Sync"));
+    m_fullSyncAction->setToolTip(tr("List every run on the server again, finished ones included"));
     m_cancelAction->setText(tr("C&ancel Sync"));
     m_viewMenu->setTitle(tr("&View"));
     m_experimentsAction->setText(tr("&Experiments"));
@@ -555,6 +562,16 @@ bool MainWindow::isSyncing() const
 
 void MainWindow::syncNow()
 {
+    startSync(false);
+}
+
+void MainWindow::fullSyncNow()
+{
+    startSync(true);
+}
+
+void MainWindow::startSync(bool full)
+{
     if (isSyncing())
         return;
     if (m_serverUrl == QLatin1String("demo:")) {
@@ -567,7 +584,9 @@ void MainWindow::syncNow()
         return;
     }
     QDir().mkpath(QFileInfo(m_workspacePath).absolutePath());
-    if (!m_sync->start(m_workspacePath, *m_connection))
+    SyncOptions options;
+    options.full = full;
+    if (!m_sync->start(m_workspacePath, *m_connection, options))
         return;
     m_progress->setRange(0, 0);
     m_progress->setValue(0);
@@ -624,6 +643,7 @@ void MainWindow::updateActions()
 {
     const bool syncing = isSyncing();
     m_syncAction->setEnabled(!syncing);
+    m_fullSyncAction->setEnabled(!syncing);
     m_cancelAction->setEnabled(syncing);
     m_connectAction->setEnabled(!syncing);
     m_openAction->setEnabled(!syncing);

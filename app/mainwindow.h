@@ -61,6 +61,8 @@ public:
     void openWorkspace(const QString &path);
     void setConnection(const MlflowConnection &connection);
     void syncNow();
+    // Lists every run again instead of only new, running and deleted ones (see SyncOptions).
+    void fullSyncNow();
     void cancelSync();
     bool isSyncing() const;
 
@@ -88,6 +90,7 @@ protected:
 
 private:
     void init(std::optional<MlflowConnection> connection);
+    void startSync(bool full);
     void createActions();
     void createStatusBar();
     void restoreSettings();
@@ -133,6 +136,7 @@ private:
     QAction *m_quitAction = nullptr;
     QAction *m_connectAction = nullptr;
     QAction *m_syncAction = nullptr;
+    QAction *m_fullSyncAction = nullptr;
     QAction *m_cancelAction = nullptr;
     QAction *m_experimentsAction = nullptr;
     QAction *m_detailsAction = nullptr;

@@ -318,11 +318,17 @@ Experiment-ID %2 · Läufe: %3</translation>
     </message>
     <message numerus="yes">
         <source>%n min ago</source>
-        <translation><numerusform>vor %n Minute</numerusform><numerusform>vor %n Minuten</numerusform></translation>
+        <translation>
+            <numerusform>vor %n Minute</numerusform>
+            <numerusform>vor %n Minuten</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
         <source>%n h ago</source>
-        <translation><numerusform>vor %n Stunde</numerusform><numerusform>vor %n Stunden</numerusform></translation>
+        <translation>
+            <numerusform>vor %n Stunde</numerusform>
+            <numerusform>vor %n Stunden</numerusform>
+        </translation>
     </message>
     <message>
         <source>yesterday</source>
@@ -387,6 +393,18 @@ Experiment-ID %2 · Läufe: %3</translation>
     <message>
         <source>&lt;h3&gt;Sightline %1&lt;/h3&gt;&lt;p&gt;A native workbench for machine-learning operations: compare runs, trace lineage, watch drift and approve promotions.&lt;/p&gt;&lt;p&gt;Licensed under the GNU General Public License, version 3 or later.&lt;/p&gt;</source>
         <translation>&lt;h3&gt;Sightline %1&lt;/h3&gt;&lt;p&gt;Eine native Werkbank für den Betrieb von Machine Learning: Läufe vergleichen, Herkunft nachverfolgen, Drift beobachten und Freigaben erteilen.&lt;/p&gt;&lt;p&gt;Lizenziert unter der GNU General Public License, Version 3 oder später.&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>Fetch new runs, running runs, deletions and changed histories</source>
+        <translation>Neue und laufende Läufe, Löschungen und geänderte Verläufe abrufen</translation>
+    </message>
+    <message>
+        <source>&amp;Full Sync</source>
+        <translation>&amp;Vollständig synchronisieren</translation>
+    </message>
+    <message>
+        <source>List every run on the server again, finished ones included</source>
+        <translation>Alle Läufe des Servers erneut abrufen, auch beendete</translation>
     </message>
 </context>
 <context>
