@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "cli.h"
 
+#include "demo/demodrift.h"
 #include "demo/demoworkspace.h"
+#include "drift/report.h"
+#include "drift/reportformat.h"
+#include "drift/table.h"
 #include "mlflow/client.h"
 #include "query/columns.h"
 #include "query/filter.h"
@@ -16,6 +20,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <functional>
 #include <iostream>
 #include <map>
 #include <optional>
@@ -190,6 +195,25 @@ int demoCommand(const QStringList &args)
     std::cout << "Wrote " << out.toStdString() << ": " << result->experiments << " experiments, "
               << result->runs << " runs, " << result->points << " metric points, "
               << result->registeredModels << " registered models." << std::endl;
+
+    // Drift demo data beside the workspace: demo.sqlite -> demo-reference.csv, demo-current.csv.
+    const QString suffix = QFileInfo(out).suffix();
+    const QString stem = suffix.isEmpty() ? out : out.chopped(suffix.size() + 1);
+    auto drift = writeDemoDriftData((stem + QStringLiteral("-reference.csv")).toStdString(),
+                                    (stem + QStringLiteral("-current.csv")).toStdString());
+    if (!drift)
+        return fail(drift.error().message);
+    auto join = [](const std::vector<std::string> &names) {
+        std::string out;
+        for (const auto &n : names)
+            out += (out.empty() ? "" : ", ") + n;
+        return out;
+    };
+    std::cout << "Wrote " << drift->referencePath << " and " << drift->currentPath << ": "
+              << drift->rows << " rows each for sightline drift; drift in "
+              << join(drift->driftedColumns) << ", and in " << join(drift->segmentDriftColumns)
+              << " for " << drift->segmentColumn << " " << drift->driftedSegment << " only."
+              << std::endl;
     return ExitOk;
 }
 
@@ -405,6 +429,231 @@ int runsCommand(const QStringList &args)
     return ExitOk;
 }
 
+// "COLUMN=VALUE", split at the last '=' because column names may hold one and values never do.
+bool splitAssignment(const QString &text, std::string &column, std::string &value)
+{
+    const qsizetype eq = text.lastIndexOf(QLatin1Char('='));
+    if (eq <= 0 || eq == text.size() - 1)
+        return false;
+    column = text.left(eq).toStdString();
+    value = text.mid(eq + 1).toStdString();
+    return true;
+}
+
+// Progress on stderr, redrawn in place, only when stderr is a terminal.
+class DriftProgress {
+public:
+    explicit DriftProgress(bool enabled) : m_enabled(enabled) {}
+    ~DriftProgress() { clear(); }
+    std::function<void(double)> stage(const std::string &what)
+    {
+        if (!m_enabled)
+            return {};
+        m_stage = what;
+        m_percent = -1;
+        show(0.0);
+        return [this](double fraction) { show(fraction); };
+    }
+    void clear()
+    {
+        if (m_enabled && !m_stage.empty())
+            std::cerr << "\r\033[K" << std::flush;
+        m_stage.clear();
+    }
+
+private:
+    void show(double fraction)
+    {
+        const int percent = static_cast<int>(fraction * 100.0);
+        if (percent == m_percent)
+            return;
+        m_percent = percent;
+        std::cerr << "\r\033[K" << m_stage << "… " << percent << "%" << std::flush;
+    }
+
+    bool m_enabled;
+    std::string m_stage;
+    int m_percent = -1;
+};
+
+// Exit codes of `drift`, a pipeline gate: 0 no dataset drift, 1 dataset drift, 2 any error.
+constexpr int kDriftError = 2;
+
+int driftCommand(const QStringList &args)
+{
+    if (args.contains(QStringLiteral("--help")) || args.contains(QStringLiteral("-h"))) {
+        std::cout << cliUsage().toStdString();
+        return ExitOk;
+    }
+    Args a = parseArgs(args, 2,
+                       {QStringLiteral("profile-out"), QStringLiteral("profile"),
+                        QStringLiteral("time-column"), QStringLiteral("window"),
+                        QStringLiteral("segment"), QStringLiteral("method"),
+                        QStringLiteral("threshold"), QStringLiteral("format"),
+                        QStringLiteral("bins"), QStringLiteral("type"), QStringLiteral("threads"),
+                        QStringLiteral("drift-share"), QStringLiteral("log-base")},
+                       {QStringLiteral("all-statistics"), QStringLiteral("quiet")});
+    if (!a.error.isEmpty())
+        return fail(a.error, kDriftError);
+    using namespace drift;
+    const QString format = a.value(QStringLiteral("format"), QStringLiteral("table"));
+    if (format != QLatin1String("table") && format != QLatin1String("csv")
+        && format != QLatin1String("json"))
+        return fail("--format takes table, json or csv.", kDriftError);
+    const bool fromProfile = a.has(QStringLiteral("profile"));
+    const QString profileOut = a.value(QStringLiteral("profile-out"));
+    if (fromProfile && !profileOut.isEmpty())
+        return fail("Give --profile or --profile-out, not both.", kDriftError);
+    if (fromProfile && a.positional.size() != 1)
+        return fail("With --profile, give only the current file: sightline drift --profile FILE "
+                    "CURRENT.",
+                    kDriftError);
+    if (!fromProfile && (a.positional.size() > 2 || a.positional.isEmpty()
+                         || (a.positional.size() == 1 && profileOut.isEmpty())))
+        return fail("Give the reference and the current file: sightline drift REFERENCE CURRENT.",
+                    kDriftError);
+    if (fromProfile && a.has(QStringLiteral("bins")))
+        return fail("--bins applies when fitting a reference; the profile has its own bins.",
+                    kDriftError);
+
+    DriftOptions options;
+    options.allStatistics = a.has(QStringLiteral("all-statistics"));
+    bool ok = true;
+    if (a.has(QStringLiteral("bins"))) {
+        options.bins = a.value(QStringLiteral("bins")).toInt(&ok);
+        if (!ok || options.bins < 1 || options.bins > 10000)
+            return fail("--bins takes a number from 1 to 10000.", kDriftError);
+    }
+    if (a.has(QStringLiteral("threads"))) {
+        options.threads = a.value(QStringLiteral("threads")).toInt(&ok);
+        if (!ok || options.threads < 1 || options.threads > 256)
+            return fail("--threads takes a number from 1 to 256.", kDriftError);
+    }
+    if (a.has(QStringLiteral("drift-share"))) {
+        options.datasetDriftShare = a.value(QStringLiteral("drift-share")).toDouble(&ok);
+        if (!ok || !(options.datasetDriftShare > 0.0 && options.datasetDriftShare <= 1.0))
+            return fail("--drift-share takes a number above 0 and at most 1.", kDriftError);
+    }
+    if (a.has(QStringLiteral("log-base"))) {
+        const QString base = a.value(QStringLiteral("log-base"));
+        options.jsLogBase = base == QLatin1String("e") ? std::numbers::e : base.toDouble(&ok);
+        if (!ok || !(options.jsLogBase > 0.0) || options.jsLogBase == 1.0)
+            return fail("--log-base takes e or a positive number other than 1.", kDriftError);
+    }
+    for (const auto &m : a.values(QStringLiteral("method"))) {
+        std::string column, name;
+        Method method;
+        if (!splitAssignment(m, column, name))
+            return fail("--method takes COLUMN=METHOD, for example --method age=ks.", kDriftError);
+        if (!parseMethod(name, method))
+            return fail("Unknown method '" + name
+                            + "'; use psi, ks, wasserstein, js, hellinger, chi2, linf or ztest.",
+                        kDriftError);
+        options.columns[column].method = method;
+    }
+    for (const auto &t : a.values(QStringLiteral("threshold"))) {
+        std::string column, value;
+        if (!splitAssignment(t, column, value))
+            return fail("--threshold takes COLUMN=NUMBER, for example --threshold age=0.2.",
+                        kDriftError);
+        const double x = QString::fromStdString(value).toDouble(&ok);
+        if (!ok || !std::isfinite(x))
+            return fail("The threshold '" + value + "' of column " + column + " is not a number.",
+                        kDriftError);
+        options.columns[column].threshold = x;
+    }
+    CsvOptions csv;
+    csv.threads = options.threads;
+    for (const auto &t : a.values(QStringLiteral("type"))) {
+        std::string column, value;
+        ColumnType type;
+        if (!splitAssignment(t, column, value) || !parseColumnType(value, type))
+            return fail("--type takes COLUMN=numeric|categorical|boolean|timestamp.",
+                        kDriftError);
+        csv.typeOverrides[column] = type;
+    }
+    if (a.has(QStringLiteral("time-column")))
+        options.timeColumn = a.value(QStringLiteral("time-column")).toStdString();
+    if (a.has(QStringLiteral("window"))) {
+        auto window = parseWindowSpec(a.value(QStringLiteral("window")).toStdString());
+        if (!window)
+            return fail(window.error().message, kDriftError);
+        options.window = *window;
+    }
+    if (options.timeColumn && options.window.kind == WindowSpec::Kind::None)
+        return fail("--time-column needs --window, for example --window 1d or --window 5000rows.",
+                    kDriftError);
+    if (options.window.kind == WindowSpec::Kind::Duration && !options.timeColumn)
+        return fail("Windows by duration need --time-column COLUMN.", kDriftError);
+    if (a.has(QStringLiteral("segment")))
+        options.segmentColumn = a.value(QStringLiteral("segment")).toStdString();
+
+    DriftProgress progress(isatty(2) && !a.has(QStringLiteral("quiet")));
+    auto fileName = [](const QString &path) {
+        return QFileInfo(path).fileName().toStdString();
+    };
+
+    ReferenceProfile profile;
+    if (fromProfile) {
+        auto loaded = ReferenceProfile::load(a.value(QStringLiteral("profile")).toStdString());
+        if (!loaded)
+            return fail(loaded.error().message, kDriftError);
+        profile = std::move(loaded).value();
+    } else {
+        const QString refPath = a.positional[0];
+        csv.progress = progress.stage("Reading " + fileName(refPath));
+        auto reference = readCsv(refPath.toStdString(), csv);
+        if (!reference)
+            return fail(reference.error().message, kDriftError);
+        options.progress = progress.stage("Fitting the reference");
+        auto fitted = fitProfile(*reference, options);
+        if (!fitted)
+            return fail(fitted.error().message, kDriftError);
+        profile = std::move(fitted).value();
+        profile.source = fileName(refPath);
+        // The reference table is no longer needed: free it before the current file is read.
+        reference = Table();
+        if (!profileOut.isEmpty()) {
+            progress.stage("Writing the profile");
+            if (auto saved = profile.save(profileOut.toStdString()); !saved)
+                return fail(saved.error().message, kDriftError);
+        }
+        if (a.positional.size() == 1) {
+            progress.clear();
+            std::cout << "Wrote the profile " << profileOut.toStdString() << ": " << profile.rows
+                      << " rows, " << profile.columns.size() << " columns." << std::endl;
+            return ExitOk;
+        }
+    }
+
+    // The current file is read with the reference's types, so "1" and "0" in a column the
+    // reference saw as categories do not turn into numbers.
+    const QString curPath = a.positional.back();
+    std::map<std::string, ColumnType> types = profile.columnTypes();
+    for (const auto &[column, type] : csv.typeOverrides)
+        types.emplace(column, type);
+    csv.typeOverrides = std::move(types);
+    csv.progress = progress.stage("Reading " + fileName(curPath));
+    auto current = readCsv(curPath.toStdString(), csv);
+    if (!current)
+        return fail(current.error().message, kDriftError);
+    options.progress = progress.stage("Scoring");
+    auto report = scoreTable(profile, *current, options);
+    progress.clear();
+    if (!report)
+        return fail(report.error().message, kDriftError);
+    if (format == QLatin1String("json"))
+        std::cout << toJson(*report);
+    else if (format == QLatin1String("csv"))
+        std::cout << toCsv(*report);
+    else
+        std::cout << toTable(*report);
+    std::cout.flush();
+    if (!std::cout)
+        return fail("Could not write the report.", kDriftError);
+    return report->datasetDrift ? ExitFailure : ExitOk;
+}
+
 } // namespace
 
 QString cliUsage()
@@ -413,12 +662,23 @@ QString cliUsage()
         "Usage:\n"
         "  sightline [--demo] [--workspace FILE]   open the workbench (GUI)\n"
         "  sightline demo --out FILE [--long-steps N]\n"
+        "                 also writes FILE's stem + -reference.csv and -current.csv: drift demo\n"
+        "                 data for sightline drift\n"
         "  sightline sync --server URL --workspace FILE [--experiment NAME]... [--parallel N]\n"
         "                 [--no-registry] [--insecure] [--ca-file FILE]\n"
         "  sightline runs --workspace FILE [--experiment NAME]... [--filter EXPR]\n"
         "                 [--columns LIST] [--format table|csv|json] [--limit N]\n"
         "  sightline render --workspace FILE --pane runs --out FILE.png [--size WxH]\n"
         "                 [--filter EXPR]\n"
+        "  sightline drift REFERENCE CURRENT [--format table|json|csv] [--all-statistics]\n"
+        "                 [--method COLUMN=psi|ks|wasserstein|js|hellinger|chi2|linf|ztest]...\n"
+        "                 [--threshold COLUMN=X]... [--type COLUMN=numeric|categorical|boolean|\n"
+        "                 timestamp]... [--bins N] [--time-column C --window 1d|6h|5000rows]\n"
+        "                 [--segment C] [--drift-share X] [--log-base e|2|X] [--threads N]\n"
+        "                 [--quiet]\n"
+        "  sightline drift REFERENCE --profile-out FILE [CURRENT]   fit once, save the profile\n"
+        "  sightline drift --profile FILE CURRENT                   score against a profile\n"
+        "                 exit 0: no dataset drift, 1: dataset drift, 2: error\n"
         "\n"
         "Server credentials come from MLFLOW_TRACKING_TOKEN or MLFLOW_TRACKING_USERNAME and\n"
         "MLFLOW_TRACKING_PASSWORD; MLFLOW_TRACKING_URI sets the default server.\n");
@@ -428,6 +688,7 @@ bool isCliCommand(const QString &first)
 {
     return first == QLatin1String("demo") || first == QLatin1String("sync")
         || first == QLatin1String("runs") || first == QLatin1String("render")
+        || first == QLatin1String("drift")
         || first == QLatin1String("help") || first == QLatin1String("--help")
         || first == QLatin1String("-h");
 }
@@ -444,10 +705,14 @@ int runCli(const QStringList &args)
             return runsCommand(args);
         if (cmd == QLatin1String("render"))
             return renderCommand(args);
+        if (cmd == QLatin1String("drift"))
+            return driftCommand(args);
         std::cout << cliUsage().toStdString();
         return ExitOk;
     } catch (const std::exception &e) {
-        return fail(std::string("Unexpected error: ") + e.what());
+        // drift promises 2 for every error, so a pipeline never mistakes a crash for drift.
+        return fail(std::string("Unexpected error: ") + e.what(),
+                    cmd == QLatin1String("drift") ? 2 : ExitFailure);
     }
 }
 

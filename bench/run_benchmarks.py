@@ -37,6 +37,8 @@ def main():
     ap.add_argument("--root", required=True)
     ap.add_argument("--json", metavar="FILE")
     ap.add_argument("--only", help="run only benchmarks whose executable name contains this")
+    ap.add_argument("--large", action="store_true",
+                    help="also run the large benchmarks (drift.report.10m: two files of several GB)")
     args = ap.parse_args()
 
     bench_dir = os.path.join(args.build, "bench")
@@ -47,6 +49,8 @@ def main():
         exes = [e for e in exes if args.only in e]
     env = dict(os.environ)
     env.setdefault("QT_QPA_PLATFORM", "offscreen")
+    if args.large:
+        env["SIGHTLINE_BENCH_LARGE"] = "1"
     env["SIGHTLINE_TEST_SERVER"] = os.path.join(args.root, "tests", "support",
                                                 "mlflow_test_server.py")
     results = []
