@@ -11,6 +11,7 @@
 #include "query/filter.h"
 #include "store/store.h"
 #include "sync/syncengine.h"
+#include "util/csvfield.h"
 
 #include <nlohmann/json.hpp>
 
@@ -104,19 +105,6 @@ int fail(const QString &message, int code = ExitFailure)
 int fail(const char *message, int code = ExitFailure)
 {
     return fail(std::string(message), code);
-}
-
-std::string csvField(const std::string &s)
-{
-    if (s.find_first_of(",\"\r\n") == std::string::npos)
-        return s;
-    std::string out = "\"";
-    for (char c : s) {
-        if (c == '"')
-            out += '"';
-        out += c;
-    }
-    return out + "\"";
 }
 
 // Counts UTF-8 code points, which is close enough to terminal columns for table output.

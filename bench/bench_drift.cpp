@@ -4,6 +4,7 @@
 // files in the same run; the two must agree. drift.report.10m (with SIGHTLINE_BENCH_LARGE=1):
 // 10M rows x 20 numeric columns per side, time and peak resident memory against the input size.
 #include "benchutil.h"
+#include "util/rng.h"
 
 #include "drift/report.h"
 #include "drift/reportformat.h"
@@ -27,20 +28,6 @@ using namespace sightline;
 using namespace sightline::bench;
 
 namespace {
-
-class Rng {
-public:
-    explicit Rng(uint64_t seed) : m_gen(seed) {}
-    double uniform() { return (m_gen() >> 11) * (1.0 / 9007199254740992.0); }
-    double normal()
-    {
-        const double u1 = std::max(uniform(), 1e-300);
-        return std::sqrt(-2.0 * std::log(u1)) * std::cos(6.283185307179586 * uniform());
-    }
-
-private:
-    std::mt19937_64 m_gen;
-};
 
 struct Categorical {
     std::vector<std::string> names;

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "demo/demodrift.h"
+#include "util/rng.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -19,39 +20,6 @@ constexpr int64_t kCurrentStartMs = 1793491200000;   // 2026-11-01 00:00 UTC, 7 
 constexpr int kReferenceDays = 14;
 constexpr int kCurrentDays = 7;
 constexpr int kLateDriftDay = 4; // from 2026-11-05 on, latency rises
-
-// Its own generator rather than std::normal_distribution, whose output differs between
-// standard libraries: the demo must be the same file everywhere.
-class Rng {
-public:
-    explicit Rng(uint64_t seed) : m_gen(seed) {}
-    double uniform() { return (m_gen() >> 11) * (1.0 / 9007199254740992.0); }
-    double normal()
-    {
-        double u1 = uniform();
-        const double u2 = uniform();
-        if (u1 < 1e-300)
-            u1 = 1e-300;
-        return std::sqrt(-2.0 * std::log(u1)) * std::cos(6.283185307179586 * u2);
-    }
-    bool chance(double p) { return uniform() < p; }
-    // Index drawn with the given weights (summing to 1).
-    size_t pick(std::initializer_list<double> weights)
-    {
-        double u = uniform();
-        size_t i = 0;
-        for (double w : weights) {
-            if (u < w)
-                return i;
-            u -= w;
-            ++i;
-        }
-        return i - 1;
-    }
-
-private:
-    std::mt19937_64 m_gen;
-};
 
 std::string formatTime(int64_t ms)
 {

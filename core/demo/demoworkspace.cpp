@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "demo/demoworkspace.h"
+#include "util/rng.h"
 
 #include <cmath>
 #include <cstdio>
@@ -12,33 +13,6 @@ namespace sightline {
 namespace {
 
 constexpr int64_t kEpochMs = 1793491200000; // 2026-11-01 00:00 UTC
-
-// std::normal_distribution differs between standard libraries; this does not.
-class Rng {
-public:
-    explicit Rng(uint64_t seed) : m_gen(seed) {}
-    double uniform() { return (m_gen() >> 11) * (1.0 / 9007199254740992.0); }
-    double normal()
-    {
-        double u1 = uniform();
-        double u2 = uniform();
-        if (u1 < 1e-300)
-            u1 = 1e-300;
-        return std::sqrt(-2.0 * std::log(u1)) * std::cos(6.283185307179586 * u2);
-    }
-    int below(int n) { return static_cast<int>(uniform() * n); }
-    std::string hex(int digits)
-    {
-        static const char *h = "0123456789abcdef";
-        std::string s;
-        for (int i = 0; i < digits; ++i)
-            s += h[m_gen() & 15];
-        return s;
-    }
-
-private:
-    std::mt19937_64 m_gen;
-};
 
 struct Builder {
     Store &store;

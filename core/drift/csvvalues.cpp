@@ -10,20 +10,6 @@ namespace sightline::drift::csv {
 
 namespace {
 
-bool isBlank(char c)
-{
-    return c == ' ' || c == '\t';
-}
-
-std::string_view trim(std::string_view s)
-{
-    while (!s.empty() && isBlank(s.front()))
-        s.remove_prefix(1);
-    while (!s.empty() && isBlank(s.back()))
-        s.remove_suffix(1);
-    return s;
-}
-
 // from_chars refuses numbers beyond the double range; like most tools we read them as +/-inf
 // (too large) or +/-0 (too small). `s` has already been matched as a number.
 double outOfRange(std::string_view s)

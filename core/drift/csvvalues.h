@@ -10,6 +10,21 @@
 
 namespace sightline::drift::csv {
 
+inline bool isBlank(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+// Without the spaces and tabs around it.
+inline std::string_view trim(std::string_view s)
+{
+    while (!s.empty() && isBlank(s.front()))
+        s.remove_prefix(1);
+    while (!s.empty() && isBlank(s.back()))
+        s.remove_suffix(1);
+    return s;
+}
+
 // Empty or blank, NA, N/A, NaN, nan, null, NULL, None (blanks around are ignored).
 bool isMissingSpelling(std::string_view text);
 inline bool isMissingValue(std::string_view text)

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "drift/reportformat.h"
+#include "util/csvfield.h"
 
 #include <algorithm>
 #include <charconv>
@@ -86,19 +87,6 @@ std::string shortest(double v)
     char buf[32];
     auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
     return ec == std::errc() ? std::string(buf, end) : std::string();
-}
-
-std::string csvField(const std::string &s)
-{
-    if (s.find_first_of(",\"\r\n") == std::string::npos)
-        return s;
-    std::string out = "\"";
-    for (char c : s) {
-        if (c == '"')
-            out += '"';
-        out += c;
-    }
-    return out + "\"";
 }
 
 // Scores for people: four decimals where that shows the value, scientific notation for the tiny

@@ -112,19 +112,8 @@ constexpr size_t kShownValue = 40;                  // characters of a bad value
 
 // --- Values ----------------------------------------------------------------------------------
 
-bool isBlank(char c)
-{
-    return c == ' ' || c == '\t';
-}
-
-std::string_view trim(std::string_view s)
-{
-    while (!s.empty() && isBlank(s.front()))
-        s.remove_prefix(1);
-    while (!s.empty() && isBlank(s.back()))
-        s.remove_suffix(1);
-    return s;
-}
+using csv::isBlank;
+using csv::trim;
 
 // A bad value as quoted in a message: at most kShownValue bytes (not cutting a UTF-8
 // character), control characters shown as spaces so the message stays on one line.

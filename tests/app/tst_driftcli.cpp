@@ -5,30 +5,19 @@
 #include <nlohmann/json.hpp>
 
 #include <QFile>
+#include "runbinary.h"
+
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
 
 namespace {
 
-struct Outcome {
-    int code = -1;
-    QString out;
-    QString err;
-};
+using sightline::test::Outcome;
 
 Outcome run(const QStringList &args, int timeoutMs = 120000)
 {
-    QProcess p;
-    p.start(QStringLiteral(SIGHTLINE_BINARY), args);
-    if (!p.waitForFinished(timeoutMs)) {
-        p.kill();
-        p.waitForFinished();
-        return {};
-    }
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1,
-            QString::fromUtf8(p.readAllStandardOutput()),
-            QString::fromUtf8(p.readAllStandardError())};
+    return sightline::test::runSightline(args, timeoutMs);
 }
 
 void writeText(const QString &path, const QByteArray &text)

@@ -4,6 +4,7 @@
 // windows by time and by rows, segments on the demo data, missing and unseen values, constant and
 // empty columns, and the errors a user can cause.
 #include "demo/demodrift.h"
+#include "util/rng.h"
 #include "drift/binning.h"
 #include "drift/report.h"
 #include "drift/reportformat.h"
@@ -26,20 +27,6 @@ namespace {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr int64_t kDay = 86'400'000;
 constexpr int64_t kNov1 = 1793491200000; // 2026-11-01 00:00 UTC
-
-class Rng {
-public:
-    explicit Rng(uint64_t seed) : m_gen(seed) {}
-    double uniform() { return (m_gen() >> 11) * (1.0 / 9007199254740992.0); }
-    double normal()
-    {
-        const double u1 = std::max(uniform(), 1e-300);
-        return std::sqrt(-2.0 * std::log(u1)) * std::cos(6.283185307179586 * uniform());
-    }
-
-private:
-    std::mt19937_64 m_gen;
-};
 
 std::vector<double> normals(size_t n, double mean, double sd, uint64_t seed)
 {
