@@ -58,6 +58,11 @@ const char *const kMigrations[] = {
         tags TEXT NOT NULL DEFAULT '[]', aliases TEXT NOT NULL DEFAULT '[]',
         PRIMARY KEY (name, version)) WITHOUT ROWID;
     )sql",
+    // 1 -> 2: saved comparison sets of the compare pane.
+    R"sql(
+    CREATE TABLE comparison_sets (name TEXT PRIMARY KEY, json TEXT NOT NULL,
+        updated_ms INTEGER NOT NULL);
+    )sql",
 };
 
 std::string col(sqlite3_stmt *s, int i)
@@ -764,6 +769,97 @@ Result<MetricSeries> Store::loadHistory(const std::string &runId, const std::str
     if (rc != SQLITE_OK)
         return sqlError("reading a metric history");
     return series;
+}
+
+Store::HistoryReader::~HistoryReader()
+{
+    if (m_blob)
+        sqlite3_blob_close(m_blob);
+}
+
+Result<void> Store::HistoryReader::read(Column column, size_t first, size_t count, void *out) const
+{
+    if (first + count > m_count)
+        return makeError("invalid", "Read past the end of a cached metric history.");
+    if (count == 0)
+        return {};
+    const size_t offset = static_cast<size_t>(column) * m_count * 8 + first * 8;
+    if (sqlite3_blob_read(m_blob, out, static_cast<int>(count * 8), static_cast<int>(offset))
+        != SQLITE_OK)
+        return makeError("io", "Reading a cached metric history failed.");
+    return {};
+}
+
+Result<std::unique_ptr<Store::HistoryReader>> Store::openHistory(const std::string &runId,
+                                                                 const std::string &key) const
+{
+    Stmt s(prepare("SELECT rowid, count FROM metric_history WHERE run_id = ? AND key = ?"));
+    bindText(s, 1, runId);
+    bindText(s, 2, key);
+    if (sqlite3_step(s) != SQLITE_ROW)
+        return makeError("not_found", "No cached history for metric '" + key + "' of run "
+                                          + runId + ".");
+    const int64_t rowid = sqlite3_column_int64(s, 0);
+    const auto n = static_cast<size_t>(sqlite3_column_int64(s, 1));
+    std::unique_ptr<HistoryReader> reader(new HistoryReader);
+    reader->m_count = n;
+    if (sqlite3_blob_open(m_db, "main", "metric_history", "data", rowid, 0, &reader->m_blob)
+        != SQLITE_OK)
+        return sqlError("reading a metric history");
+    if (static_cast<size_t>(sqlite3_blob_bytes(reader->m_blob)) != n * 24)
+        return makeError("io", "A cached metric history is damaged; sync again to repair it.");
+    return reader;
+}
+
+Result<void> Store::saveComparisonSet(const ComparisonSet &set)
+{
+    if (set.name.empty())
+        return makeError("invalid", "A comparison set needs a name.");
+    Stmt s(prepare("INSERT OR REPLACE INTO comparison_sets(name, json, updated_ms)"
+                   " VALUES (?, ?, ?)"));
+    if (!s)
+        return sqlError("saving a comparison set");
+    bindText(s, 1, set.name);
+    bindText(s, 2, comparisonSetToJson(set));
+    sqlite3_bind_int64(s, 3, set.updatedMs);
+    if (sqlite3_step(s) != SQLITE_DONE)
+        return sqlError("saving a comparison set");
+    return {};
+}
+
+Result<void> Store::removeComparisonSet(const std::string &name)
+{
+    Stmt s(prepare("DELETE FROM comparison_sets WHERE name = ?"));
+    if (!s)
+        return sqlError("removing a comparison set");
+    bindText(s, 1, name);
+    if (sqlite3_step(s) != SQLITE_DONE)
+        return sqlError("removing a comparison set");
+    return {};
+}
+
+std::vector<ComparisonSet> Store::comparisonSets() const
+{
+    std::vector<ComparisonSet> out;
+    Stmt s(prepare("SELECT json FROM comparison_sets ORDER BY name"));
+    if (!s)
+        return out;
+    while (sqlite3_step(s) == SQLITE_ROW)
+        if (auto set = comparisonSetFromJson(col(s, 0)))
+            out.push_back(std::move(*set));
+    return out;
+}
+
+std::optional<ComparisonSet> Store::comparisonSet(const std::string &name) const
+{
+    Stmt s(prepare("SELECT json FROM comparison_sets WHERE name = ?"));
+    if (!s)
+        return std::nullopt;
+    bindText(s, 1, name);
+    if (sqlite3_step(s) == SQLITE_ROW)
+        if (auto set = comparisonSetFromJson(col(s, 0)))
+            return std::move(*set);
+    return std::nullopt;
 }
 
 Result<void> Store::upsertRegisteredModel(const RegisteredModel &m)

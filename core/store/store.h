@@ -4,6 +4,7 @@
 // reader connections (the GUI, the command line) each open their own Store.
 #pragma once
 
+#include "compare/compareset.h"
 #include "mlflow/entities.h"
 #include "util/result.h"
 
@@ -15,6 +16,7 @@
 #include <vector>
 
 struct sqlite3;
+struct sqlite3_blob;
 struct sqlite3_stmt;
 
 namespace sightline {
@@ -70,7 +72,7 @@ class Store {
 public:
     enum class Mode { ReadWrite, ReadOnly };
 
-    static constexpr int kSchemaVersion = 1;
+    static constexpr int kSchemaVersion = 2;
 
     ~Store();
     Store(const Store &) = delete;
@@ -118,6 +120,31 @@ public:
     std::optional<HistoryInfo> historyInfo(const std::string &runId, const std::string &key) const;
     std::map<std::pair<std::string, std::string>, HistoryInfo> allHistoryInfo() const;
     Result<MetricSeries> loadHistory(const std::string &runId, const std::string &key) const;
+
+    // Reads parts of one stored history straight from its BLOB, for loaders that keep a more
+    // compact form than MetricSeries. Valid while the Store lives.
+    class HistoryReader {
+    public:
+        enum class Column { Steps = 0, Timestamps = 1, Values = 2 }; // int64, int64, double
+        ~HistoryReader();
+        size_t size() const { return m_count; }
+        // Copies `count` entries of a column from index `first` into `out`.
+        Result<void> read(Column column, size_t first, size_t count, void *out) const;
+
+    private:
+        friend class Store;
+        HistoryReader() = default;
+        sqlite3_blob *m_blob = nullptr;
+        size_t m_count = 0;
+    };
+    Result<std::unique_ptr<HistoryReader>> openHistory(const std::string &runId,
+                                                       const std::string &key) const;
+
+    // --- comparison sets (compare pane), by name ---
+    Result<void> saveComparisonSet(const ComparisonSet &set);
+    Result<void> removeComparisonSet(const std::string &name);
+    std::vector<ComparisonSet> comparisonSets() const;
+    std::optional<ComparisonSet> comparisonSet(const std::string &name) const;
 
     // --- model registry ---
     Result<void> upsertRegisteredModel(const RegisteredModel &model);
