@@ -59,8 +59,18 @@ struct Rasterizer {
         }
     }
 
+    double yOf(double v) const
+    {
+        return f.logY ? f.pixelY(v) : (yMaxLinear - v) * yScale;
+    }
+
+    double yMaxLinear = 0.0;
+    double yScale = 1.0;
+
     void run()
     {
+        yMaxLinear = f.yMax;
+        yScale = f.height / (f.yMax - f.yMin);
         const size_t n = s.size();
         if (n == 0 || begin >= end)
             return;
@@ -69,7 +79,12 @@ struct Rasterizer {
         size_t i = s.lowerBound(columnLeft(begin), f.axis);
         // The point before the first column starts the line into it.
         size_t prev = i > 0 ? i - 1 : n;
+        constexpr int kAhead = 6;
+        for (int c = begin; c < std::min(end, begin + kAhead); ++c)
+            s.prefetch(columnLeft(c + 1), f.axis);
         for (int c = begin; c < end && i < n; ++c) {
+            if (c + kAhead < end)
+                s.prefetch(columnLeft(c + kAhead + 1), f.axis);
             const size_t e = c + 1 == f.width ? s.lowerBound(f.xMax + f.xOffset, f.axis) + 0
                                               : s.lowerBound(columnLeft(c + 1), f.axis);
             size_t last = e;
@@ -83,18 +98,18 @@ struct Rasterizer {
             const ValueRange r = s.range(i, last);
             out.flags[c] |= r.flags;
             if (r.hasFinite)
-                addSpan(c, f.pixelY(r.max), f.pixelY(r.min));
+                addSpan(c, yOf(r.max), yOf(r.min));
             // The line from the previous point to the first point of this column.
             if (prev < n && finiteValue(s.value(prev)) && finiteValue(s.value(i)))
-                segment(f.pixelX(s.x(prev, f.axis) - f.xOffset), f.pixelY(s.value(prev)),
-                        f.pixelX(s.x(i, f.axis) - f.xOffset), f.pixelY(s.value(i)));
+                segment(f.pixelX(s.x(prev, f.axis) - f.xOffset), yOf(s.value(prev)),
+                        f.pixelX(s.x(i, f.axis) - f.xOffset), yOf(s.value(i)));
             prev = last - 1;
             i = last;
         }
         // The line leaving the last column towards the next point beyond the plot.
         if (prev < n && i < n && finiteValue(s.value(prev)) && finiteValue(s.value(i)))
-            segment(f.pixelX(s.x(prev, f.axis) - f.xOffset), f.pixelY(s.value(prev)),
-                    f.pixelX(s.x(i, f.axis) - f.xOffset), f.pixelY(s.value(i)));
+            segment(f.pixelX(s.x(prev, f.axis) - f.xOffset), yOf(s.value(prev)),
+                    f.pixelX(s.x(i, f.axis) - f.xOffset), yOf(s.value(i)));
     }
 };
 

@@ -43,18 +43,8 @@ IntColumn::IntColumn(const std::vector<int64_t> &values) : m_size(values.size())
     m_full = values;
 }
 
-size_t IntColumn::lowerBound(double v) const
+size_t IntColumn::searchLowerBound(double v) const
 {
-    if (m_size == 0)
-        return 0;
-    if (m_kind == Kind::Regular && m_stride > 0) {
-        const double k = std::ceil((v - static_cast<double>(m_base)) / static_cast<double>(m_stride));
-        if (!(k > 0))
-            return 0;
-        if (k >= static_cast<double>(m_size))
-            return m_size;
-        return static_cast<size_t>(k);
-    }
     size_t lo = 0, hi = m_size;
     while (lo < hi) {
         const size_t mid = lo + (hi - lo) / 2;
@@ -110,11 +100,6 @@ void ValueRange::merge(const ValueRange &o)
 namespace {
 
 constexpr uint8_t kHasFinite = 8;
-
-bool finiteValue(double v)
-{
-    return v > -DBL_MAX && v < DBL_MAX; // false for NaN too
-}
 
 } // namespace
 
@@ -206,19 +191,10 @@ void SeriesLod::buildPyramid()
     std::vector<uint8_t> flags(buckets);
     const double *v = m_values.data();
     for (size_t b = 0; b < buckets; ++b) {
-        double lo = std::numeric_limits<double>::infinity();
-        double hi = -std::numeric_limits<double>::infinity();
-        uint8_t f = 0;
-        for (size_t i = b * kBucket, end = i + kBucket; i < end; ++i) {
-            const double x = v[i];
-            if (finiteValue(x)) {
-                lo = x < lo ? x : lo;
-                hi = x > hi ? x : hi;
-            } else {
-                f |= std::isnan(x) ? ValueRange::HasNaN
-                                   : (x > 0 ? ValueRange::HasPosInf : ValueRange::HasNegInf);
-            }
-        }
+        RangeAccumulator acc;
+        acc.anyRun(v + b * kBucket, kBucket);
+        uint8_t f = acc.flags;
+        const double lo = acc.lo, hi = acc.hi;
         if (lo <= hi)
             f |= kHasFinite;
         level[b] = {lo, hi};
@@ -251,53 +227,11 @@ ValueRange SeriesLod::scan(size_t first, size_t last) const
     return r;
 }
 
-ValueRange SeriesLod::range(size_t first, size_t last) const
-{
-    last = std::min(last, m_values.size());
-    if (first >= last)
-        return {};
-    if (last - first <= 2 * kBucket || m_levels.empty())
-        return scan(first, last);
-    size_t a = (first + kBucket - 1) / kBucket; // first whole bucket
-    size_t b = last / kBucket;                  // one past the last whole bucket
-    ValueRange r = scan(first, std::min(last, a * kBucket));
-    r.merge(scan(std::max(first, b * kBucket), last));
-    auto take = [&](size_t level, size_t i) {
-        const uint8_t f = m_levelFlags[level][i];
-        ValueRange part;
-        part.flags = f & 7;
-        if (f & kHasFinite) {
-            part.hasFinite = true;
-            part.min = m_levels[level][i].min;
-            part.max = m_levels[level][i].max;
-        }
-        r.merge(part);
-    };
-    for (size_t level = 0; a < b; ++level) {
-        if (level + 1 == m_levels.size()) {
-            for (size_t i = a; i < b; ++i)
-                take(level, i);
-            break;
-        }
-        if (a & 1)
-            take(level, a++);
-        if (b & 1)
-            take(level, --b);
-        a >>= 1;
-        b >>= 1;
-    }
-    return r;
-}
-
 bool SeriesLod::isMonotone(XAxis axis) const
 {
     return axis == XAxis::Step ? m_steps.isNonDecreasing() : m_timestamps.isNonDecreasing();
 }
 
-size_t SeriesLod::lowerBound(double v, XAxis axis) const
-{
-    return axis == XAxis::Step ? m_steps.lowerBound(v) : m_timestamps.lowerBound(v);
-}
 
 SeriesLod SeriesLod::sortedByTime() const
 {

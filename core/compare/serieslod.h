@@ -10,7 +10,10 @@
 #include "store/store.h"
 #include "util/result.h"
 
+#include <cfloat>
+#include <cmath>
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <vector>
 
@@ -34,10 +37,23 @@ public:
     bool isRegular() const { return m_kind == Kind::Regular; }
     bool isNonDecreasing() const { return m_nonDecreasing; }
     // First index whose value is >= v (size() when none); needs isNonDecreasing().
-    size_t lowerBound(double v) const;
+    size_t lowerBound(double v) const
+    {
+        if (m_size == 0)
+            return 0;
+        if (m_kind == Kind::Regular && m_stride > 0) {
+            const double k = std::ceil((v - static_cast<double>(m_base))
+                                       / static_cast<double>(m_stride));
+            if (!(k > 0))
+                return 0;
+            return k >= static_cast<double>(m_size) ? m_size : static_cast<size_t>(k);
+        }
+        return searchLowerBound(v);
+    }
     size_t memoryBytes() const;
 
 private:
+    size_t searchLowerBound(double v) const;
     enum class Kind { Regular, Offset32, Full };
     Kind m_kind = Kind::Regular;
     size_t m_size = 0;
@@ -88,7 +104,25 @@ public:
     // Whether x never decreases along the points (always true for steps).
     bool isMonotone(XAxis axis) const;
     // First index whose x is >= v.
-    size_t lowerBound(double v, XAxis axis) const;
+    size_t lowerBound(double v, XAxis axis) const
+    {
+        return axis == XAxis::Step ? m_steps.lowerBound(v) : m_timestamps.lowerBound(v);
+    }
+
+    // Asks the CPU to start loading the values around x, when that is cheap to find (regular
+    // steps). A chart sweeping its columns calls it a few columns ahead: the raw values a column
+    // reads are far apart in memory, so without it every column waits on a cache miss.
+    void prefetch(double x, XAxis axis) const
+    {
+        const IntColumn &c = axis == XAxis::Step ? m_steps : m_timestamps;
+        if (!c.isRegular())
+            return;
+        const size_t i = c.lowerBound(x);
+        if (i + 16 < m_values.size()) {
+            __builtin_prefetch(m_values.data() + (i & ~size_t(15)));
+            __builtin_prefetch(m_values.data() + (i & ~size_t(15)) + 8);
+        }
+    }
 
     // Exact extremes of the values in [first, last).
     ValueRange range(size_t first, size_t last) const;
@@ -118,5 +152,105 @@ private:
     std::vector<std::vector<uint8_t>> m_levelFlags; // ValueRange flags, plus 8 = has finite
     ValueRange m_total;
 };
+
+// Running extremes kept in registers; turned into a ValueRange once at the end.
+struct RangeAccumulator {
+    double lo = std::numeric_limits<double>::infinity();
+    double hi = -std::numeric_limits<double>::infinity();
+    uint8_t flags = 0;
+
+    // Raw points known to be finite: a loop the compiler vectorizes.
+    void finiteRun(const double *v, size_t n)
+    {
+        double a = lo, b = hi;
+        for (size_t i = 0; i < n; ++i) {
+            a = v[i] < a ? v[i] : a;
+            b = v[i] > b ? v[i] : b;
+        }
+        lo = a;
+        hi = b;
+    }
+    void anyRun(const double *v, size_t n)
+    {
+        for (size_t i = 0; i < n; ++i) {
+            const double x = v[i];
+            if (x > -DBL_MAX && x < DBL_MAX) {
+                lo = x < lo ? x : lo;
+                hi = x > hi ? x : hi;
+            } else {
+                flags |= std::isnan(x) ? ValueRange::HasNaN
+                                       : (x > 0 ? ValueRange::HasPosInf : ValueRange::HasNegInf);
+            }
+        }
+    }
+    ValueRange result() const
+    {
+        ValueRange r;
+        r.flags = flags;
+        if (lo <= hi) {
+            r.hasFinite = true;
+            r.min = lo;
+            r.max = hi;
+        }
+        return r;
+    }
+};
+
+inline ValueRange SeriesLod::range(size_t first, size_t last) const
+{
+    last = std::min(last, m_values.size());
+    if (first >= last)
+        return {};
+    const double *v = m_values.data();
+    RangeAccumulator acc;
+    if (m_levels.empty() || last - first <= kBucket) {
+        acc.anyRun(v + first, last - first);
+        return acc.result();
+    }
+    // Raw points before the first whole bucket and after the last one; the bucket's flags say
+    // whether the fast loop may be used on them.
+    const auto &flags0 = m_levelFlags[0];
+    auto raw = [&](size_t a, size_t b) {
+        if (a >= b)
+            return;
+        const size_t bucket = a / kBucket;
+        if (bucket < flags0.size() && (flags0[bucket] & 7) == 0)
+            acc.finiteRun(v + a, b - a);
+        else
+            acc.anyRun(v + a, b - a);
+    };
+    size_t a = (first + kBucket - 1) / kBucket; // first whole bucket
+    size_t b = last / kBucket;                  // one past the last whole bucket
+    if (a >= b) {
+        // No whole bucket: at most two partial ones.
+        const size_t split = std::min(last, a * kBucket);
+        raw(first, split);
+        raw(split, last);
+        return acc.result();
+    }
+    raw(first, a * kBucket);
+    raw(b * kBucket, last);
+    for (size_t level = 0; a < b; ++level) {
+        const Bucket *buckets = m_levels[level].data();
+        const uint8_t *f = m_levelFlags[level].data();
+        auto take = [&](size_t i) {
+            acc.lo = buckets[i].min < acc.lo ? buckets[i].min : acc.lo;
+            acc.hi = buckets[i].max > acc.hi ? buckets[i].max : acc.hi;
+            acc.flags |= f[i] & 7;
+        };
+        if (level + 1 == m_levels.size() || b - a <= 3) {
+            for (size_t i = a; i < b; ++i)
+                take(i);
+            break;
+        }
+        if (a & 1)
+            take(a++);
+        if (b & 1)
+            take(--b);
+        a >>= 1;
+        b >>= 1;
+    }
+    return acc.result();
+}
 
 } // namespace sightline
