@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "mainwindow.h"
 
+#include "comparepane.h"
 #include "connectiondialog.h"
 #include "demo/demoworkspace.h"
 #include "rundetailsview.h"
@@ -28,6 +29,7 @@
 #include <QSplitter>
 #include <QStandardPaths>
 #include <QStatusBar>
+#include <QTabWidget>
 #include <QTimer>
 #include <QToolButton>
 #include <QTreeView>
@@ -46,6 +48,7 @@ namespace keys {
 const char *const geometry = "MainWindow/geometry";
 const char *const windowState = "MainWindow/state";
 const char *const paneState = "RunsPane/state";
+const char *const compareState = "ComparePane/state";
 const char *const connections = "Connections";
 } // namespace keys
 
@@ -101,8 +104,20 @@ MainWindow::~MainWindow() = default;
 void MainWindow::init(std::optional<MlflowConnection> connection)
 {
     setObjectName(QStringLiteral("MainWindow"));
-    m_runsPane = new RunsPane(this);
-    setCentralWidget(m_runsPane);
+    m_paneTabs = new QTabWidget(this);
+    m_paneTabs->setDocumentMode(true);
+    m_runsPane = new RunsPane;
+    m_comparePane = new ComparePane;
+    m_paneTabs->addTab(m_runsPane, QString());
+    m_paneTabs->addTab(m_comparePane, QString());
+    setCentralWidget(m_paneTabs);
+    connect(m_comparePane, &ComparePane::runSelected, this,
+            [this](const QString &runId) { m_runsPane->selectRun(runId); });
+    connect(m_runsPane, &RunsPane::runActivated, this, [this](const QString &) {
+        // Enter or double-click with several rows selected compares them.
+        if (m_runsPane->selectedRunIds().size() > 1)
+            compareSelectedRuns();
+    });
     m_sync = new SyncService(this);
     m_secrets = new SecretStore(this);
     m_defaultPaneState = m_runsPane->saveState();
@@ -216,6 +231,16 @@ void MainWindow::createActions()
         m_detailsAction->setChecked(true);
     });
 
+    m_compareAction = new QAction(this);
+    m_compareAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_K));
+    connect(m_compareAction, &QAction::triggered, this, &MainWindow::compareSelectedRuns);
+    m_showRunsAction = new QAction(this);
+    m_showRunsAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_1));
+    connect(m_showRunsAction, &QAction::triggered, this, &MainWindow::showRunsPane);
+    m_showCompareAction = new QAction(this);
+    m_showCompareAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_2));
+    connect(m_showCompareAction, &QAction::triggered, this, &MainWindow::showComparePane);
+
     m_aboutAction = new QAction(this);
     m_aboutAction->setMenuRole(QAction::AboutRole);
     connect(m_aboutAction, &QAction::triggered, this, &MainWindow::showAbout);
@@ -235,6 +260,10 @@ void MainWindow::createActions()
     m_serverMenu->addAction(m_cancelAction);
 
     m_viewMenu = menuBar()->addMenu(QString());
+    m_viewMenu->addAction(m_showRunsAction);
+    m_viewMenu->addAction(m_showCompareAction);
+    m_viewMenu->addAction(m_compareAction);
+    m_viewMenu->addSeparator();
     m_viewMenu->addAction(m_experimentsAction);
     m_viewMenu->addAction(m_detailsAction);
     m_viewMenu->addSeparator();
@@ -285,6 +314,12 @@ void MainWindow::retranslateUi()
     m_fullSyncAction->setToolTip(tr("List every run on the server again, finished ones included"));
     m_cancelAction->setText(tr("C&ancel Sync"));
     m_viewMenu->setTitle(tr("&View"));
+    m_paneTabs->setTabText(0, tr("Runs"));
+    m_paneTabs->setTabText(1, tr("Compare"));
+    m_compareAction->setText(tr("&Compare Selected Runs"));
+    m_compareAction->setToolTip(tr("Open the runs selected in the table in the compare pane"));
+    m_showRunsAction->setText(tr("&Runs"));
+    m_showCompareAction->setText(tr("C&ompare"));
     m_experimentsAction->setText(tr("&Experiments"));
     m_detailsAction->setText(tr("Run &Details"));
     m_columnsAction->setText(tr("&Columns…"));
@@ -319,6 +354,9 @@ void MainWindow::restoreSettings()
     const QByteArray pane = m_settings->value(QLatin1String(keys::paneState)).toByteArray();
     if (!pane.isEmpty())
         m_runsPane->restoreState(pane);
+    const QByteArray compare = m_settings->value(QLatin1String(keys::compareState)).toByteArray();
+    if (!compare.isEmpty())
+        m_comparePane->restoreState(compare);
 }
 
 void MainWindow::saveSettings()
@@ -326,6 +364,7 @@ void MainWindow::saveSettings()
     m_settings->setValue(QLatin1String(keys::geometry), saveGeometry());
     m_settings->setValue(QLatin1String(keys::windowState), saveState());
     m_settings->setValue(QLatin1String(keys::paneState), m_runsPane->saveState());
+    m_settings->setValue(QLatin1String(keys::compareState), m_comparePane->saveState());
     m_settings->sync();
 }
 
@@ -429,9 +468,32 @@ void MainWindow::readWorkspaceMeta()
         m_lastSyncFailed = *status == "failed";
 }
 
+void MainWindow::compareSelectedRuns()
+{
+    const QStringList ids = m_runsPane->selectedRunIds();
+    if (ids.isEmpty()) {
+        statusBar()->showMessage(tr("Select one or more runs in the runs table to compare them."),
+                                 kStatusMessageMs);
+        return;
+    }
+    m_comparePane->compareRuns(ids);
+    showComparePane();
+}
+
+void MainWindow::showRunsPane()
+{
+    m_paneTabs->setCurrentWidget(m_runsPane);
+}
+
+void MainWindow::showComparePane()
+{
+    m_paneTabs->setCurrentWidget(m_comparePane);
+}
+
 void MainWindow::loadWorkspace(bool synchronously)
 {
     m_loadError.clear();
+    m_comparePane->setWorkspace(m_workspacePath);
     readWorkspaceMeta();
     setWindowTitle(m_workspaceName.isEmpty()
                        ? tr("Sightline")
@@ -631,8 +693,11 @@ void MainWindow::syncDone(bool ok, const QString &message, const SyncReport &,
     statusBar()->showMessage(message, 2 * kStatusMessageMs);
     updateActions();
     // Reload in the background; the pane keeps its filter, sort and selection.
-    if (QFileInfo::exists(m_workspacePath))
+    if (QFileInfo::exists(m_workspacePath)) {
         m_runsPane->loadFromFile(m_workspacePath);
+        if (ok && !m_comparePane->records().empty())
+            m_comparePane->reloadRuns();
+    }
     readWorkspaceMeta();
     m_lastSyncFailed = !ok && !cancelled; // the meta read must not hide this session's result
     updateStatus();

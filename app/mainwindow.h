@@ -16,12 +16,14 @@ class QAction;
 class QLabel;
 class QMenu;
 class QProgressBar;
+class QTabWidget;
 class QSettings;
 class QTimer;
 class QToolButton;
 
 namespace sightline {
 
+class ComparePane;
 class RunsPane;
 class SecretStore;
 class SyncService;
@@ -49,6 +51,12 @@ public:
     ~MainWindow() override;
 
     RunsPane *runsPane() const { return m_runsPane; }
+    ComparePane *comparePane() const { return m_comparePane; }
+    QTabWidget *paneTabs() const { return m_paneTabs; }
+    // Opens the runs selected in the runs table in the compare pane.
+    void compareSelectedRuns();
+    void showRunsPane();
+    void showComparePane();
     SyncService *syncService() const { return m_sync; }
     SecretStore *secretStore() const { return m_secrets; }
 
@@ -112,6 +120,8 @@ private:
     std::unique_ptr<QSettings> m_ownedSettings;
     QSettings *m_settings = nullptr;
     RunsPane *m_runsPane = nullptr;
+    ComparePane *m_comparePane = nullptr;
+    QTabWidget *m_paneTabs = nullptr;
     SyncService *m_sync = nullptr;
     SecretStore *m_secrets = nullptr;
 
@@ -142,6 +152,9 @@ private:
     QAction *m_detailsAction = nullptr;
     QAction *m_columnsAction = nullptr;
     QAction *m_resetLayoutAction = nullptr;
+    QAction *m_compareAction = nullptr;
+    QAction *m_showRunsAction = nullptr;
+    QAction *m_showCompareAction = nullptr;
     QAction *m_aboutAction = nullptr;
 
     QLabel *m_workspaceLabel = nullptr;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // `sightline render`: draws a pane of a workspace offscreen to a PNG, for reports, CI and docs.
 #include "cli.h"
+#include "comparepane.h"
 #include "mainwindow.h"
 #include "runspane.h"
 
@@ -36,7 +37,7 @@ void pumpEvents(int ms)
 int renderCommand(const QStringList &args)
 {
     QString workspace, pane = QStringLiteral("runs"), out, size = QStringLiteral("1400x900"),
-                       filter;
+                       filter, setName, tab;
     for (int i = 2; i < args.size(); ++i) {
         const QString a = args[i];
         auto next = [&](QString &target) {
@@ -56,6 +57,10 @@ int renderCommand(const QStringList &args)
             ok = next(size);
         else if (a == QLatin1String("--filter"))
             ok = next(filter);
+        else if (a == QLatin1String("--set"))
+            ok = next(setName);
+        else if (a == QLatin1String("--tab"))
+            ok = next(tab);
         else {
             std::cerr << "sightline: Unknown option " << a.toStdString() << "." << std::endl;
             return ExitUsage;
@@ -69,9 +74,20 @@ int renderCommand(const QStringList &args)
         std::cerr << "sightline: render needs --workspace FILE and --out FILE.png." << std::endl;
         return ExitUsage;
     }
-    if (pane != QLatin1String("runs")) {
+    if (pane != QLatin1String("runs") && pane != QLatin1String("compare")) {
         std::cerr << "sightline: Unknown pane '" << pane.toStdString()
-                  << "': the panes that can be rendered are: runs." << std::endl;
+                  << "': the panes that can be rendered are: runs, compare." << std::endl;
+        return ExitUsage;
+    }
+    const QStringList tabs{QStringLiteral("charts"), QStringLiteral("parallel"),
+                           QStringLiteral("scatter"), QStringLiteral("diff")};
+    if (pane == QLatin1String("compare") && setName.isEmpty()) {
+        std::cerr << "sightline: render --pane compare needs --set NAME (a saved comparison set)."
+                  << std::endl;
+        return ExitUsage;
+    }
+    if (!tab.isEmpty() && !tabs.contains(tab)) {
+        std::cerr << "sightline: --tab takes one of: charts, parallel, scatter, diff." << std::endl;
         return ExitUsage;
     }
     const QStringList wh = size.split(QLatin1Char('x'));
@@ -102,6 +118,19 @@ int renderCommand(const QStringList &args)
     if (!filter.isEmpty()) {
         window.runsPane()->filterEdit()->setText(filter);
         pumpEvents(300);
+    }
+    if (pane == QLatin1String("compare")) {
+        ComparePane *compare = window.comparePane();
+        compare->setSynchronousLoading(true);
+        window.showComparePane();
+        compare->showTab(static_cast<ComparePane::Tab>(std::max<int>(0, tabs.indexOf(tab))));
+        pumpEvents(50);
+        QString error;
+        if (!compare->openSetByName(setName, &error)) {
+            std::cerr << "sightline: " << error.toStdString() << std::endl;
+            return ExitFailure;
+        }
+        pumpEvents(200);
     }
     QApplication::processEvents();
     QImage image = window.grab().toImage();

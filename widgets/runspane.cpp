@@ -504,6 +504,22 @@ QString RunsPane::currentRunId() const
     return m_shownRunId;
 }
 
+QStringList RunsPane::selectedRunIds() const
+{
+    QStringList ids;
+    QModelIndexList rows = m_table->selectionModel()->selectedRows();
+    std::sort(rows.begin(), rows.end(),
+              [](const QModelIndex &a, const QModelIndex &b) { return a.row() < b.row(); });
+    for (const QModelIndex &row : rows) {
+        const QString id = row.data(RunTableModel::RunIdRole).toString();
+        if (!id.isEmpty() && !ids.contains(id))
+            ids.append(id);
+    }
+    if (ids.isEmpty() && !currentRunId().isEmpty())
+        ids.append(currentRunId());
+    return ids;
+}
+
 bool RunsPane::selectRun(const QString &runId)
 {
     const std::string id = runId.toStdString();

@@ -52,6 +52,8 @@ public:
     // Moves the selection to the run, showing it if the filter or experiment selection hid it.
     bool selectRun(const QString &runId);
     QString currentRunId() const;
+    // Runs of the selected table rows, in table order (the current run when none is selected).
+    QStringList selectedRunIds() const;
     // Experiments whose runs are shown; empty when all are.
     std::vector<std::string> selectedExperimentIds() const;
 
