@@ -2,17 +2,40 @@
 #include "demo/demoworkspace.h"
 #include "util/rng.h"
 
+#include <sqlite3.h>
+
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <limits>
 #include <random>
+#include <vector>
 
 namespace sightline {
 
 namespace {
 
 constexpr int64_t kEpochMs = 1793491200000; // 2026-11-01 00:00 UTC
+constexpr int64_t kDayMs = 86400000;
+constexpr double kPi = 3.141592653589793;
+
+// A training curve: decays (or rises) towards a floor with noise, an optional spike.
+MetricSeries trainingCurve(Rng &rng, int steps, double start, double floor, double tau,
+                           double noise, int64_t t0, int64_t msPerStep, bool spike = false)
+{
+    MetricSeries s;
+    s.reserve(static_cast<size_t>(steps));
+    double drift = 0.0;
+    for (int i = 0; i < steps; ++i) {
+        drift = 0.98 * drift + noise * 0.2 * rng.normal();
+        double v = floor + (start - floor) * std::exp(-i / tau) + noise * rng.normal() + drift;
+        if (spike && i == steps * 3 / 5)
+            v += (start - floor) * 1.5; // a loss spike a sampled chart would hide
+        s.append(i, t0 + i * msPerStep, v);
+    }
+    return s;
+}
 
 struct Builder {
     Store &store;
@@ -37,21 +60,10 @@ struct Builder {
         return r;
     }
 
-    // A training curve: decays (or rises) towards a floor with noise, an optional spike.
     MetricSeries curve(int steps, double start, double floor, double tau, double noise,
                        int64_t t0, int64_t msPerStep, bool spike = false)
     {
-        MetricSeries s;
-        s.reserve(static_cast<size_t>(steps));
-        double drift = 0.0;
-        for (int i = 0; i < steps; ++i) {
-            drift = 0.98 * drift + noise * 0.2 * rng.normal();
-            double v = floor + (start - floor) * std::exp(-i / tau) + noise * rng.normal() + drift;
-            if (spike && i == steps * 3 / 5)
-                v += (start - floor) * 1.5; // a loss spike a sampled chart would hide
-            s.append(i, t0 + i * msPerStep, v);
-        }
-        return s;
+        return trainingCurve(rng, steps, start, floor, tau, noise, t0, msPerStep, spike);
     }
 
     Result<void> addRun(Run &r, const std::vector<std::pair<std::string, MetricSeries>> &series)
@@ -100,6 +112,193 @@ std::string fmt(double v)
     return buf;
 }
 
+// A series logged every `every` steps up to `steps`, and at the last step.
+template<typename Value>
+MetricSeries sampled(int steps, int every, int64_t t0, int64_t msPerStep, Value value)
+{
+    MetricSeries s;
+    s.reserve(static_cast<size_t>(steps / every + 2));
+    for (int i = 0; i < steps; i += every)
+        s.append(i, t0 + i * msPerStep, value(i));
+    if ((steps - 1) % every != 0)
+        s.append(steps - 1, t0 + (steps - 1) * msPerStep, value(steps - 1));
+    return s;
+}
+
+// A transformer hyperparameter sweep: a parent run and `sweepRuns` children that log train_loss
+// at every step, with what a real sweep holds: loss spikes, two runs that diverge to huge
+// values, NaN and inf in the middle of a curve, and the last trials still running.
+Result<void> addTransformerSweep(Builder &b, const DemoOptions &options,
+                                 std::vector<std::string> &childIds,
+                                 const std::function<void(int)> &step)
+{
+    const int n = options.sweepRuns;
+    const int steps = std::max(10, options.sweepSteps > 0 ? options.sweepSteps
+                                                          : options.longRunSteps);
+    const int valEvery = std::max(1, steps / 100);  // 1000 steps at 100k
+    const int lrEvery = std::max(1, steps / 1000);  // 100 steps at 100k
+    const int64_t msPerStep = 250;
+    // Roles by position, so that a small sweep (tests) has them too.
+    const int divergeA = n / 4, divergeB = 3 * n / 4, nanRun = n / 2, infRun = n / 2 + 1;
+    const int runningA = n - 1, runningB = n - 2;
+
+    // The parent runs as long as one of its trials does.
+    Run parent = b.makeRun("5", "transformer-sweep", kEpochMs + 14 * kDayMs);
+    parent.params = {{"sweep", "learning_rate,warmup,batch_size,optimizer"},
+                     {"trials", std::to_string(n)},
+                     {"model", "transformer-base"},
+                     {"search", "random"}};
+    parent.tags.push_back({"sweep", "yes"});
+
+    const char *optimizers[] = {"adam", "adamw", "sgd"};
+    const double warmupShares[] = {0.0, 0.005, 0.01, 0.02, 0.04}; // 0..4000 steps at 100k
+    const int batches[] = {32, 64, 128, 256};
+    for (int i = 0; i < n; ++i) {
+        // Each trial draws from its own generator: its curves do not depend on the others.
+        Rng rng(options.seed ^ (0x9e3779b97f4a7c15ULL * static_cast<uint64_t>(i + 1)));
+        const bool diverges = i == divergeA || i == divergeB;
+        const bool running = !diverges && (i == runningA || (n >= 10 && i == runningB));
+        double lr = 1e-5 * std::pow(10.0, 2.5 * rng.uniform()); // 1e-5 .. 3e-3, log-uniform
+        std::string optimizer = optimizers[rng.below(3)];
+        int warmup = static_cast<int>(warmupShares[rng.below(5)] * steps);
+        const int batch = batches[rng.below(4)];
+        if (diverges) { // too hot, no warmup
+            lr = i == divergeA ? 6e-3 : 9e-3;
+            warmup = 0;
+            optimizer = i == divergeA ? "sgd" : "adam";
+        }
+        char name[32];
+        std::snprintf(name, sizeof name, "trial-%02d", i);
+        Run c = b.makeRun("5", name, parent.startTime + i * 1200000,
+                          running ? "RUNNING" : "FINISHED");
+        c.params = {{"learning_rate", fmt(lr)},
+                    {"warmup", std::to_string(warmup)},
+                    {"batch_size", std::to_string(batch)},
+                    {"optimizer", optimizer},
+                    {"seed", std::to_string(1000 + i)},
+                    {"d_model", "512"},
+                    {"layers", "6"}};
+        c.tags.push_back({"mlflow.parentRunId", parent.runId});
+        if (diverges)
+            c.status = "FAILED";
+
+        // Quality: best near lr 3e-4 with AdamW, warmup matters at high learning rates.
+        const double lrMiss = std::log10(lr / 3e-4);
+        double floor = 1.9 + 0.3 * lrMiss * lrMiss
+            + (optimizer == "adamw" ? 0.0 : optimizer == "adam" ? 0.05 : 0.25)
+            + (warmup == 0 && lr > 1e-3 ? 0.15 : 0.0)
+            + 0.02 * std::abs(std::log2(batch / 128.0)) + 0.03 * rng.normal();
+        const double tau = steps * std::clamp(0.04 * std::sqrt(3e-4 / lr), 0.01, 0.4);
+        const int length = running ? steps * (i == runningA ? 3 : 2) / 5 : steps;
+        const double start = 10.4; // ln of a 32k vocabulary
+        MetricSeries train = trainingCurve(rng, length, start, floor, tau, 0.04, c.startTime,
+                                           msPerStep, i % 8 == 5);
+        // Diverging runs blow up after a while: huge but finite, as a real blow-up is.
+        const int divergeAt = i == divergeA ? length * 3 / 10 : length / 2;
+        auto blowUp = [&](int k) {
+            if (!diverges || k <= divergeAt)
+                return 1.0;
+            return std::exp(std::min(70.0, (k - divergeAt) / (steps * 0.004)));
+        };
+        if (diverges)
+            for (int k = divergeAt + 1; k < length; ++k)
+                train.values[static_cast<size_t>(k)] *= blowUp(k);
+        if (i == nanRun) // a few bad batches in the middle
+            for (int k : {0, 7, 13, 40, 41})
+                if (length / 2 + k < length)
+                    train.values[static_cast<size_t>(length / 2 + k)] =
+                        std::numeric_limits<double>::quiet_NaN();
+        if (i == infRun) // an overflow (a server stores it as the largest double)
+            train.values[static_cast<size_t>(length * 2 / 3)] =
+                std::numeric_limits<double>::infinity();
+
+        const double gap = 0.06 + 0.04 * rng.uniform();
+        MetricSeries val = sampled(length, valEvery, c.startTime, msPerStep, [&](int k) {
+            const double overfit = 0.05 * k / steps;
+            return (floor + gap + overfit + (start - floor) * std::exp(-k / tau)
+                    + 0.01 * rng.normal())
+                * blowUp(k);
+        });
+        const double bestAccuracy = std::clamp(0.78 - 0.12 * (floor - 1.9), 0.3, 0.8);
+        MetricSeries accuracy = sampled(length, valEvery, c.startTime, msPerStep, [&](int k) {
+            double a = bestAccuracy * (1.0 - std::exp(-k / (1.2 * tau))) + 0.003 * rng.normal();
+            if (diverges && k > divergeAt)
+                a *= std::exp(-(k - divergeAt) / (steps * 0.01)); // down to guessing
+            return std::clamp(a, 0.0, 1.0);
+        });
+        MetricSeries schedule = sampled(length, lrEvery, c.startTime, msPerStep, [&](int k) {
+            const double ramp = warmup > 0 ? std::min(1.0, double(k) / warmup) : 1.0;
+            return lr * ramp * 0.5 * (1.0 + std::cos(kPi * k / steps));
+        });
+        if (auto w = b.addRun(c, {{"train_loss", train},
+                                  {"val_loss", val},
+                                  {"val_accuracy", accuracy},
+                                  {"learning_rate", schedule}});
+            !w)
+            return w;
+        childIds.push_back(c.runId);
+        if (running)
+            parent.status = "RUNNING";
+        step(66 + 30 * (i + 1) / std::max(1, n));
+    }
+    return b.addRun(parent, {});
+}
+
+// The saved sets the compare pane opens with.
+Result<void> saveComparisonSets(Store &store, const std::vector<std::string> &transformer,
+                                const std::vector<std::string> &lrSweep,
+                                const std::vector<std::string> &llm)
+{
+    const int64_t updated = kEpochMs + 20 * kDayMs;
+    if (!transformer.empty()) {
+        ComparisonSet set;
+        set.name = "transformer-sweep";
+        set.runIds = transformer;
+        set.metricKeys = {"train_loss", "val_loss", "val_accuracy", "learning_rate"};
+        set.smoothing = 0.6;
+        set.parallelAxes = {"params.learning_rate", "params.warmup", "params.batch_size",
+                            "params.optimizer", "metrics.val_loss:min",
+                            "metrics.val_accuracy:max"};
+        set.scatterX = "params.learning_rate";
+        set.scatterY = "metrics.val_loss:min";
+        set.updatedMs = updated;
+        if (auto w = store.saveComparisonSet(set); !w)
+            return w;
+    }
+    {
+        ComparisonSet set;
+        set.name = "lr-sweep";
+        set.runIds = lrSweep;
+        set.metricKeys = {"train_loss", "val_loss", "val_accuracy", "learning_rate"};
+        set.smoothing = 0.3;
+        set.groupBy = "params.optimizer";
+        set.band = ComparisonSet::Band::StdDev;
+        set.groupTraces = true;
+        set.parallelAxes = {"params.learning_rate", "params.optimizer", "params.depth",
+                            "metrics.val_loss:min", "metrics.val_accuracy:max"};
+        set.scatterX = "params.learning_rate";
+        set.scatterY = "metrics.val_accuracy:max";
+        set.updatedMs = updated;
+        if (auto w = store.saveComparisonSet(set); !w)
+            return w;
+    }
+    {
+        ComparisonSet set;
+        set.name = "llm-finetune";
+        set.runIds = llm;
+        set.metricKeys = {"loss", "grad_norm"};
+        set.smoothing = 0.9;
+        set.parallelAxes = {"params.lora_rank", "params.learning_rate", "metrics.loss:min",
+                            "metrics.grad_norm:max"};
+        set.scatterX = "params.lora_rank";
+        set.scatterY = "metrics.loss:min";
+        set.updatedMs = updated;
+        if (auto w = store.saveComparisonSet(set); !w)
+            return w;
+    }
+    return {};
+}
+
 } // namespace
 
 Result<DemoSummary> writeDemoWorkspace(const std::string &path, const DemoOptions &options,
@@ -114,6 +313,12 @@ Result<DemoSummary> writeDemoWorkspace(const std::string &path, const DemoOption
     if (!opened)
         return opened.error();
     Store &store = **opened;
+    // A fresh file written in one go: no journal, no syncs (a file cut short by a crash is
+    // rebuilt, as a demo without its revision mark). Back to WAL once it is complete.
+    const bool fresh = options.overwrite;
+    if (fresh)
+        sqlite3_exec(store.handle(), "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF", nullptr,
+                     nullptr, nullptr);
     Builder b{store, Rng(options.seed), {}};
     auto step = [&](int percent) {
         if (progress)
@@ -126,6 +331,8 @@ Result<DemoSummary> writeDemoWorkspace(const std::string &path, const DemoOption
     if (auto w = store.setMeta("workspace_name", "Demo workspace"); !w)
         return w.error();
 
+    std::vector<std::string> lrSweepIds, llmIds, transformerIds;
+
     // 1. Image classification: a learning-rate sweep (parent + children) and plain runs.
     if (auto r = b.experiment("1", "cifar10-resnet", {{"team", "vision"}}); !r)
         return r.error();
@@ -133,12 +340,10 @@ Result<DemoSummary> writeDemoWorkspace(const std::string &path, const DemoOption
         Run parent = b.makeRun("1", "lr-sweep", kEpochMs + 86400000);
         parent.params = {{"sweep", "learning_rate"}, {"trials", "24"}};
         parent.tags.push_back({"sweep", "yes"});
-        std::vector<Run> children;
         const double lrs[] = {1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2};
         const char *optimizers[] = {"adam", "sgd"};
         const int depths[] = {18, 34};
         int n = 0;
-        MetricSeries best;
         for (double lr : lrs)
             for (const char *opt : optimizers)
                 for (int depth : depths) {
@@ -165,6 +370,7 @@ Result<DemoSummary> writeDemoWorkspace(const std::string &path, const DemoOption
                                               {"val_accuracy", acc}, {"learning_rate", lrs_}});
                         !w)
                         return w.error();
+                    lrSweepIds.push_back(c.runId);
                 }
         if (auto w = b.addRun(parent, {}); !w)
             return w.error();
@@ -267,7 +473,8 @@ Result<DemoSummary> writeDemoWorkspace(const std::string &path, const DemoOption
         auto gradNorm = b.curve(steps, 4.0, 0.6, steps / 20.0, 0.15, r.startTime, 120, true);
         if (auto w = b.addRun(r, {{"loss", loss}, {"grad_norm", gradNorm}}); !w)
             return w.error();
-        step(40 + 8 * (i + 1));
+        llmIds.push_back(r.runId);
+        step(40 + 4 * (i + 1));
     }
 
     // 4. Many small runs so the runs table has volume: a hyperparameter search.
@@ -288,7 +495,16 @@ Result<DemoSummary> writeDemoWorkspace(const std::string &path, const DemoOption
         if (auto w = b.addRun(r, {{"f1", f1}, {"roc_auc", auc}}); !w)
             return w.error();
     }
-    step(95);
+    step(66);
+
+    // 5. A transformer sweep, the biggest part by far: 50 runs x 100k steps by default.
+    if (options.sweepRuns > 0) {
+        if (auto r = b.experiment("5", "transformer-sweep", {{"team", "research"}}); !r)
+            return r.error();
+        if (auto w = addTransformerSweep(b, options, transformerIds, step); !w)
+            return w.error();
+    }
+    step(97);
 
     // Registry: fraud-classifier with champion and challenger, cifar-resnet with a champion.
     {
@@ -348,10 +564,15 @@ Result<DemoSummary> writeDemoWorkspace(const std::string &path, const DemoOption
         ++b.summary.registeredModels;
         ++b.summary.modelVersions;
     }
+    if (auto w = saveComparisonSets(store, transformerIds, lrSweepIds, llmIds); !w)
+        return w.error();
     if (auto w = store.setMeta("last_sync_ms", std::to_string(kEpochMs + 20 * 86400000)); !w)
         return w.error();
     if (auto c = tx.commit(); !c)
         return c.error();
+    if (fresh)
+        sqlite3_exec(store.handle(), "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL", nullptr,
+                     nullptr, nullptr);
     step(100);
     return b.summary;
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The built-in demo workspace: a deterministic generator that writes a believable MLflow
-// workspace straight into a cache file, so every pane can be shown with no server.
+// workspace straight into a cache file, so every pane can be shown with no server. It comes with
+// saved comparison sets for the compare pane, a large sweep among them.
 #pragma once
 
 #include "store/store.h"
@@ -22,6 +23,10 @@ struct DemoSummary {
 struct DemoOptions {
     uint64_t seed = 20261126;
     int longRunSteps = 100000; // length of the long training curves
+    // The transformer sweep: child runs, each logging train_loss at every step. A sweep step
+    // count of 0 follows longRunSteps, so a short demo (for tests) has a short sweep too.
+    int sweepRuns = 50;
+    int sweepSteps = 0;
     bool overwrite = true;     // replace an existing file
 };
 

@@ -82,11 +82,29 @@ MlflowClient::MlflowClient(MlflowConnection connection, HttpOptions options)
     m_http = std::make_unique<HttpClient>(options);
 }
 
-MlflowClient::~MlflowClient() = default;
+MlflowClient::~MlflowClient()
+{
+    // Callbacks of cancelled transfers still run, and they use this client: before any member goes.
+    m_http.reset();
+}
 
 uint64_t MlflowClient::requestCount() const
 {
     return m_requests.load();
+}
+
+int64_t MlflowClient::takeRetryAfterMs()
+{
+    return m_retryAfterMs.exchange(-1);
+}
+
+void MlflowClient::noteRefusal(const HttpResponse &r)
+{
+    if ((r.status != 429 && r.status != 503) || r.retryAfterMs < 0)
+        return;
+    int64_t seen = m_retryAfterMs.load();
+    while (seen < r.retryAfterMs && !m_retryAfterMs.compare_exchange_weak(seen, r.retryAfterMs)) {
+    }
 }
 
 std::optional<Error> responseError(const HttpResponse &r, const std::string &what)
@@ -123,6 +141,12 @@ Result<json> MlflowClient::call(const std::string &method, const std::string &pa
                                     "MLFLOW_TRACKING_URI).");
     ++m_requests;
     HttpResponse r = m_http->perform(makeRequest(method, path, query, body));
+    noteRefusal(r);
+    return jsonOf(r);
+}
+
+Result<json> MlflowClient::jsonOf(const HttpResponse &r) const
+{
     if (auto e = responseError(r, {}))
         return *e;
     if (r.contentType.find("html") != std::string::npos)
@@ -249,12 +273,28 @@ Result<Run> MlflowClient::getRun(const std::string &runId)
     return mlflow::runFrom(j->value("run", json::object()));
 }
 
+uint64_t MlflowClient::getRunAsync(const std::string &runId, RunCallback callback)
+{
+    ++m_requests;
+    return m_http->send(makeRequest("GET", "/api/2.0/mlflow/runs/get", q("run_id", runId), {}),
+                        [this, callback = std::move(callback)](HttpResponse r) {
+                            noteRefusal(r);
+                            auto j = jsonOf(r);
+                            if (!j) {
+                                callback(j.error());
+                                return;
+                            }
+                            callback(mlflow::runFrom(j->value("run", json::object())));
+                        });
+}
+
 Result<MetricSeries> MlflowClient::getHistory(const std::string &runId, const std::string &key)
 {
     ++m_requests;
     HttpResponse r = m_http->perform(makeRequest(
         "GET", "/api/2.0/mlflow/metrics/get-history",
         q("run_id", runId) + "&" + q("metric_key", key), {}));
+    noteRefusal(r);
     if (auto e = responseError(r, "Metric history of " + key))
         return *e;
     return mlflow::parseHistory(r.body);
@@ -267,7 +307,8 @@ uint64_t MlflowClient::getHistoryAsync(const std::string &runId, const std::stri
     return m_http->send(
         makeRequest("GET", "/api/2.0/mlflow/metrics/get-history",
                     q("run_id", runId) + "&" + q("metric_key", key), {}),
-        [callback = std::move(callback), key](HttpResponse r) {
+        [this, callback = std::move(callback), key](HttpResponse r) {
+            noteRefusal(r);
             if (auto e = responseError(r, "Metric history of " + key)) {
                 callback(*e);
                 return;
@@ -291,6 +332,7 @@ Result<std::map<std::string, MetricSeries>> MlflowClient::getHistoryBulkInterval
     ++m_requests;
     HttpResponse r = m_http->perform(
         makeRequest("GET", "/api/2.0/mlflow/metrics/get-history-bulk-interval", query, {}));
+    noteRefusal(r);
     if (auto e = responseError(r, "Sampled history of " + key))
         return *e;
     auto parsed = mlflow::parseBulkHistory(r.body);

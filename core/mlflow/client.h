@@ -66,6 +66,8 @@ public:
                                         const std::string &filter = {},
                                         ViewType view = ViewType::ActiveOnly, int pageSize = 1000);
     Result<Run> getRun(const std::string &runId);
+    using RunCallback = std::function<void(Result<Run>)>;
+    uint64_t getRunAsync(const std::string &runId, RunCallback callback);
 
     Result<MetricSeries> getHistory(const std::string &runId, const std::string &key);
     using HistoryCallback = std::function<void(Result<MetricSeries>)>;
@@ -97,16 +99,23 @@ public:
 
     // Number of HTTP requests sent so far (for progress lines and benchmarks).
     uint64_t requestCount() const;
+    // The longest Retry-After of an answer that refused a request (429, 503) since the last
+    // call, in milliseconds; -1 when there was none. Each call starts a new period.
+    int64_t takeRetryAfterMs();
 
 private:
     Result<nlohmann::json> call(const std::string &method, const std::string &path,
                                 const std::string &query = {}, const std::string &body = {});
     HttpRequest makeRequest(const std::string &method, const std::string &path,
                             const std::string &query, const std::string &body) const;
+    // The JSON object of a finished response, or the error it is.
+    Result<nlohmann::json> jsonOf(const HttpResponse &response) const;
+    void noteRefusal(const HttpResponse &response);
 
     MlflowConnection m_connection;
     std::unique_ptr<HttpClient> m_http;
     std::atomic<uint64_t> m_requests{0};
+    std::atomic<int64_t> m_retryAfterMs{-1};
 };
 
 // Turns a finished HttpResponse into a user-facing error when it is one (transport failure,

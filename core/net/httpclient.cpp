@@ -649,6 +649,7 @@ void HttpClient::Impl::completeAttempt(Transfer *transfer, CURLcode code)
 
     HttpResponse response;
     response.status = static_cast<int>(status);
+    response.retryAfterMs = transfer->retryAfterMs;
     response.contentType = contentType ? contentType : "";
     response.effectiveUrl = stripUserInfo(effectiveUrl ? effectiveUrl : transfer->url);
     const std::string redirectTo = location ? location : "";
@@ -692,6 +693,7 @@ void HttpClient::Impl::completeAttempt(Transfer *transfer, CURLcode code)
         return;
     }
     response.status = 0;
+    response.retryAfterMs = -1;
     response.body.clear();
     response.error = std::move(error);
     finish(transfer, std::move(response));

@@ -63,6 +63,7 @@ struct HttpResponse {
     std::string contentType;
     std::string effectiveUrl; // after redirects, without user info
     int attempts = 0;         // 1 + retries; redirect hops are not attempts
+    long retryAfterMs = -1;   // this answer's Retry-After (delay or date), -1 when it had none
     int redirects = 0;
     bool cancelled = false;
     // Transport error in one sentence, empty on a transport success (any status). Never

@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "sync/syncengine.h"
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
+#include <cstdlib>
 #include <cstring>
 #include <deque>
 #include <mutex>
-#include <cstdlib>
+#include <optional>
 #include <set>
 
 namespace sightline {
@@ -281,7 +283,8 @@ Result<void> SyncEngine::listExperimentsQuickly(const std::vector<std::string> &
 }
 
 Result<void> SyncEngine::syncHistories(std::vector<HistoryJob> jobs, const SyncOptions &options,
-                                       SyncReport &rep)
+                                       SyncReport &rep,
+                                       std::vector<std::pair<std::string, std::string>> *fetched)
 {
     const int64_t total = static_cast<int64_t>(jobs.size());
     if (total == 0)
@@ -330,6 +333,8 @@ Result<void> SyncEngine::syncHistories(std::vector<HistoryJob> jobs, const SyncO
                 fatal = w.error();
             ++rep.historiesFetched;
             rep.points += static_cast<int64_t>(d.series->size());
+            if (fetched)
+                fetched->emplace_back(job.runId, job.latest.key);
         } else if (d.series.error().code == "cancelled" || m_cancelled) {
             // drain the rest
         } else if (d.series.error().code == "network") {
@@ -364,6 +369,116 @@ Result<void> SyncEngine::syncHistories(std::vector<HistoryJob> jobs, const SyncO
     if (fatal)
         return *fatal;
     return {};
+}
+
+Result<RefreshReport> SyncEngine::refreshRuns(const std::vector<std::string> &runIds,
+                                              const SyncOptions &options)
+{
+    const uint64_t requestsBefore = m_client.requestCount();
+    m_cancelled = false;
+    (void)m_client.takeRetryAfterMs(); // only this refresh's refusals count
+    RefreshReport rep;
+
+    std::vector<std::string> ids;
+    {
+        std::set<std::string> seen;
+        for (const auto &id : runIds)
+            if (!id.empty() && seen.insert(id).second)
+                ids.push_back(id);
+    }
+    if (ids.empty())
+        return rep;
+    // A caller that cancels around the start re-applies it from the progress callback.
+    report(SyncProgress::Phase::Runs, 0, static_cast<int64_t>(ids.size()), "Refreshing runs");
+    if (m_cancelled)
+        return cancelledError();
+
+    // Every run at once: the HTTP client keeps its own limit of transfers on the wire.
+    std::mutex mutex;
+    std::condition_variable cv;
+    std::vector<std::optional<Result<Run>>> answers(ids.size());
+    size_t answered = 0;
+    for (size_t i = 0; i < ids.size(); ++i)
+        m_client.getRunAsync(ids[i], [&, i](Result<Run> run) {
+            std::lock_guard lock(mutex);
+            answers[i] = std::move(run);
+            ++answered;
+            cv.notify_one();
+        });
+    {
+        std::unique_lock lock(mutex);
+        cv.wait(lock, [&] { return answered == ids.size(); });
+    }
+    if (m_cancelled)
+        return cancelledError();
+
+    std::vector<Run> runs;
+    std::vector<std::string> gone;
+    for (size_t i = 0; i < ids.size(); ++i) {
+        Result<Run> &answer = *answers[i];
+        if (answer) {
+            if (answer->runId.empty()) // an answer without a run: the server does not know it
+                gone.push_back(ids[i]);
+            else
+                runs.push_back(std::move(*answer));
+            continue;
+        }
+        const Error &error = answer.error();
+        if (error.code == "cancelled")
+            return cancelledError();
+        if (error.code == "not_found")
+            gone.push_back(ids[i]);
+        else if (error.httpStatus == 429 || error.httpStatus == 503)
+            rep.throttled.push_back(ids[i]);
+        else
+            return error;
+    }
+
+    // What the cache knew, to tell what changed and which histories are still current.
+    m_cached.clear();
+    m_jobs.clear();
+    for (const auto &r : runs) {
+        if (auto before = m_store.run(r.runId)) {
+            if (before->status != r.status)
+                rep.statusChanged.push_back(r.runId);
+            if (before->lifecycleStage != "deleted" && r.lifecycleStage == "deleted")
+                rep.deleted.push_back(r.runId);
+        } else if (r.lifecycleStage == "deleted") {
+            rep.deleted.push_back(r.runId);
+        }
+        for (const auto &m : r.metrics)
+            if (auto info = m_store.historyInfo(r.runId, m.key))
+                m_cached.emplace(std::make_pair(r.runId, m.key), *info);
+    }
+
+    SyncReport sync;
+    {
+        Transaction tx(m_store);
+        if (auto w = writeRuns(runs, sync); !w)
+            return w.error();
+        for (const auto &id : gone) {
+            if (auto w = m_store.removeRun(id); !w)
+                return w.error();
+            rep.notFound.push_back(id);
+        }
+        if (auto c = tx.commit(); !c)
+            return c.error();
+    }
+    std::vector<HistoryJob> jobs = std::move(m_jobs);
+    m_jobs.clear();
+    m_cached.clear();
+    if (auto r = syncHistories(std::move(jobs), options, sync, &rep.changedHistories); !r)
+        return r.error();
+    std::sort(rep.changedHistories.begin(), rep.changedHistories.end());
+
+    rep.runs = sync.runs;
+    rep.historiesFetched = sync.historiesFetched;
+    rep.historiesSkipped = sync.historiesSkipped;
+    rep.points = sync.points;
+    rep.warnings = std::move(sync.warnings);
+    rep.requests = m_client.requestCount() - requestsBefore;
+    rep.retryAfterMs = m_client.takeRetryAfterMs();
+    return rep;
 }
 
 Result<void> SyncEngine::syncRegistry(SyncReport &rep)

@@ -53,6 +53,25 @@ struct SyncReport {
     std::vector<std::string> warnings; // non-fatal problems (one bad history does not stop a sync)
 };
 
+// What a refresh of a few runs (the compare pane's live tail) found.
+struct RefreshReport {
+    // (run id, key) of every history fetched again because its latest value changed, sorted.
+    std::vector<std::pair<std::string, std::string>> changedHistories;
+    std::vector<std::string> statusChanged; // runs whose status changed (RUNNING -> FINISHED...)
+    std::vector<std::string> deleted;       // runs moved to the server's trash since last seen
+    std::vector<std::string> notFound;      // runs the server no longer has (removed from cache)
+    std::vector<std::string> throttled;     // runs/get refused (429, 503): for the next refresh
+    int runs = 0;                           // runs read and written
+    int historiesFetched = 0;
+    int historiesSkipped = 0;
+    int64_t points = 0;
+    uint64_t requests = 0;
+    // The longest Retry-After the server sent with a refusal (429, 503) during the refresh, in
+    // milliseconds; -1 when it sent none. The next refresh must not come sooner.
+    int64_t retryAfterMs = -1;
+    std::vector<std::string> warnings;
+};
+
 class SyncEngine {
 public:
     SyncEngine(Store &store, MlflowClient &client);
@@ -66,6 +85,13 @@ public:
 
     Result<SyncReport> run(const SyncOptions &options = {});
 
+    // Refreshes a few runs: reads each one (runs/get, all in flight at once), writes it, and
+    // fetches again only the histories whose latest value changed since the cache saw it. A
+    // refusal (429, 503) of one run is not an error: the run is listed in `throttled` and the
+    // server's Retry-After in `retryAfterMs`. Of `options`, maxInFlight and commitEvery apply.
+    Result<RefreshReport> refreshRuns(const std::vector<std::string> &runIds,
+                                      const SyncOptions &options = {});
+
 private:
     struct HistoryJob {
         std::string runId;
@@ -78,8 +104,10 @@ private:
                                         SyncReport &report);
     Result<void> writeRuns(const std::vector<Run> &runs, SyncReport &report);
 
+    // `fetched`, when given, receives the (run id, key) of every history written.
     Result<void> syncHistories(std::vector<HistoryJob> jobs, const SyncOptions &options,
-                               SyncReport &report);
+                               SyncReport &report,
+                               std::vector<std::pair<std::string, std::string>> *fetched = nullptr);
     Result<void> syncRegistry(SyncReport &report);
     void report(SyncProgress::Phase phase, int64_t done, int64_t total, std::string message);
     Error cancelledError() const;

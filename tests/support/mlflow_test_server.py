@@ -3096,7 +3096,7 @@ class App:
 
     def mutate(self, body):
         """Direct changes for tests: log_metric, log_param, set_tag, set_status, delete_run,
-        restore_run, extend (append steps continuing a series)."""
+        restore_run, purge_run (remove for good), extend (append steps continuing a series)."""
         op = body.get("op")
         ws = self.ws
         with ws.lock:
@@ -3118,6 +3118,10 @@ class App:
                 run.lifecycle_stage = "deleted"
             elif op == "restore_run":
                 run.lifecycle_stage = "active"
+            elif op == "purge_run":  # gone for good, as after `mlflow gc`
+                del ws.runs[run.run_id]
+                for key in set(run.latest) | set(run.series):
+                    ws.cache.invalidate((run.run_id, key))
             elif op == "extend":
                 key = str(body["key"])
                 count = int(body.get("steps", 1))
