@@ -4,6 +4,7 @@
 #include "comparepane.h"
 #include "connectiondialog.h"
 #include "demo/demoworkspace.h"
+#include "livetail.h"
 #include "rundetailsview.h"
 #include "runspane.h"
 #include "secretstore.h"
@@ -120,6 +121,16 @@ void MainWindow::init(std::optional<MlflowConnection> connection)
     });
     m_sync = new SyncService(this);
     m_secrets = new SecretStore(this);
+    m_liveTail = new LiveTail(m_sync, {}, this);
+    connect(m_comparePane, &ComparePane::liveTailToggled, this, &MainWindow::setLiveTail);
+    connect(m_comparePane, &ComparePane::setOpened, this, [this] { setLiveTail(false); });
+    connect(m_liveTail, &LiveTail::historiesChanged, m_comparePane, &ComparePane::reloadHistories);
+    connect(m_liveTail, &LiveTail::runsFinished, this, [this](const QStringList &) {
+        m_comparePane->reloadHistories({});
+        if (m_comparePane->runningRuns().isEmpty())
+            setLiveTail(false);
+    });
+    connect(m_liveTail, &LiveTail::stateChanged, m_comparePane, &ComparePane::setLiveState);
     m_defaultPaneState = m_runsPane->saveState();
 
     createActions();
@@ -478,6 +489,29 @@ void MainWindow::compareSelectedRuns()
     }
     m_comparePane->compareRuns(ids);
     showComparePane();
+}
+
+void MainWindow::setLiveTail(bool on)
+{
+    const QStringList running = m_comparePane->runningRuns();
+    if (on && (!m_connection || m_serverUrl == QLatin1String("demo:"))) {
+        m_comparePane->setLiveState(tr("Live tail needs a server: connect first (Server menu)."));
+        on = false;
+    } else if (on && running.isEmpty()) {
+        m_comparePane->setLiveState(tr("No run of the set is running."));
+        on = false;
+    }
+    if (on) {
+        m_sync->setTarget(m_workspacePath, *m_connection);
+        m_liveTail->setRuns(running);
+        m_liveTail->start();
+    } else {
+        m_liveTail->stop();
+    }
+    if (m_comparePane->liveButton()->isChecked() != on) {
+        const QSignalBlocker block(m_comparePane->liveButton());
+        m_comparePane->liveButton()->setChecked(on);
+    }
 }
 
 void MainWindow::showRunsPane()

@@ -24,6 +24,7 @@ class QToolButton;
 namespace sightline {
 
 class ComparePane;
+class LiveTail;
 class RunsPane;
 class SecretStore;
 class SyncService;
@@ -58,6 +59,7 @@ public:
     void showRunsPane();
     void showComparePane();
     SyncService *syncService() const { return m_sync; }
+    LiveTail *liveTail() const { return m_liveTail; }
     SecretStore *secretStore() const { return m_secrets; }
 
     QString workspacePath() const { return m_workspacePath; }
@@ -116,6 +118,7 @@ private:
     void syncDone(bool ok, const QString &message, const SyncReport &report,
                   const QString &errorCode);
     QString relativeTime(qint64 ms) const;
+    void setLiveTail(bool on);
 
     std::unique_ptr<QSettings> m_ownedSettings;
     QSettings *m_settings = nullptr;
@@ -123,6 +126,7 @@ private:
     ComparePane *m_comparePane = nullptr;
     QTabWidget *m_paneTabs = nullptr;
     SyncService *m_sync = nullptr;
+    LiveTail *m_liveTail = nullptr;
     SecretStore *m_secrets = nullptr;
 
     QString m_workspacePath;

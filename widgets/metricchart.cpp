@@ -192,13 +192,21 @@ void CurveLayer::draw(QCPPainter *painter)
     fill(list, frame, 0, mid, buffer);
     right.waitForFinished();
     QImage image(frame.width, frame.height, QImage::Format_ARGB32_Premultiplied);
-    // Column-major buffer to rows; rows split between the threads as well.
+    // Column-major buffer to rows, in tiles that stay in cache; rows split between threads.
     auto transpose = [&](int y0, int y1) {
-        for (int y = y0; y < y1; ++y) {
-            auto *row = reinterpret_cast<uint32_t *>(image.scanLine(y));
-            const uint32_t *src = buffer.data() + y;
-            for (int x = 0; x < frame.width; ++x)
-                row[x] = src[static_cast<size_t>(x) * frame.height];
+        constexpr int kTile = 32;
+        const int h = frame.height;
+        for (int ty = y0; ty < y1; ty += kTile) {
+            const int yEnd = std::min(y1, ty + kTile);
+            for (int tx = 0; tx < frame.width; tx += kTile) {
+                const int xEnd = std::min(frame.width, tx + kTile);
+                for (int y = ty; y < yEnd; ++y) {
+                    auto *row = reinterpret_cast<uint32_t *>(image.scanLine(y));
+                    const uint32_t *src = buffer.data() + y;
+                    for (int x = tx; x < xEnd; ++x)
+                        row[x] = src[static_cast<size_t>(x) * h];
+                }
+            }
         }
     };
     auto lower = QtConcurrent::run([&] { transpose(frame.height / 2, frame.height); });
@@ -458,16 +466,38 @@ void MetricChart::resetView()
         x1 = x0 + 1;
     double y0 = 0, y1 = 1;
     if (!samples.empty()) {
-        // The bulk of the values, widened to the true extremes unless one run's outliers would
-        // squash every other curve into a line (a diverging run is then clipped, not scaled to).
-        const size_t k = samples.size() / 200;
-        std::nth_element(samples.begin(), samples.begin() + k, samples.end());
-        const double q0 = samples[k];
-        std::nth_element(samples.begin(), samples.end() - 1 - k, samples.end());
-        const double q1 = samples[samples.size() - 1 - k];
-        const double spread = std::max(q1 - q0, 1e-12 * std::max(1.0, std::abs(q1)));
-        y0 = lo >= q0 - 2 * spread ? lo : q0;
-        y1 = hi <= q1 + 2 * spread ? hi : q1;
+        // The bulk of the values (5th to 95th percentile of an even sample of every curve) and
+        // everything within three times its spread of it; values beyond that (a run that diverged
+        // to 1e30) are clipped at the edge instead of squashing every other curve flat.
+        std::vector<double> scaled = samples;
+        if (m_logY)
+            for (double &v : scaled)
+                v = std::log10(v);
+        auto quantile = [&](double q) {
+            const size_t k = std::min(scaled.size() - 1, static_cast<size_t>(q * scaled.size()));
+            std::nth_element(scaled.begin(), scaled.begin() + k, scaled.end());
+            return scaled[k];
+        };
+        const double q0 = quantile(0.05), q1 = quantile(0.95);
+        const double spread = std::max(q1 - q0, 1e-9 * std::max(1.0, std::abs(q1)));
+        const double limitLo = q0 - 3 * spread, limitHi = q1 + 3 * spread;
+        const double l = m_logY ? std::log10(lo) : lo, h = m_logY ? std::log10(hi) : hi;
+        double a = l, b = h;
+        if (l < limitLo || h > limitHi) {
+            a = INFINITY;
+            b = -INFINITY;
+            for (double v : scaled)
+                if (v >= limitLo && v <= limitHi) {
+                    a = std::min(a, v);
+                    b = std::max(b, v);
+                }
+            if (l >= limitLo)
+                a = l;
+            if (h <= limitHi)
+                b = h;
+        }
+        y0 = m_logY ? std::pow(10.0, a) : a;
+        y1 = m_logY ? std::pow(10.0, b) : b;
         if (m_logY) {
             y0 = std::max(y0, 1e-300);
             const double pad = std::pow(y1 / y0, 0.04);

@@ -79,7 +79,7 @@ struct Rasterizer {
         size_t i = s.lowerBound(columnLeft(begin), f.axis);
         // The point before the first column starts the line into it.
         size_t prev = i > 0 ? i - 1 : n;
-        constexpr int kAhead = 6;
+        constexpr int kAhead = 16;
         for (int c = begin; c < std::min(end, begin + kAhead); ++c)
             s.prefetch(columnLeft(c + 1), f.axis);
         for (int c = begin; c < end && i < n; ++c) {

@@ -13,6 +13,7 @@
 #include <cfloat>
 #include <cmath>
 #include <cstdint>
+#include <emmintrin.h>
 #include <limits>
 #include <memory>
 #include <vector>
@@ -121,6 +122,8 @@ public:
         if (i + 16 < m_values.size()) {
             __builtin_prefetch(m_values.data() + (i & ~size_t(15)));
             __builtin_prefetch(m_values.data() + (i & ~size_t(15)) + 8);
+            if (!m_levels.empty() && i / kBucket < m_levels[0].size())
+                __builtin_prefetch(m_levels[0].data() + i / kBucket);
         }
     }
 
@@ -162,13 +165,23 @@ struct RangeAccumulator {
     // Raw points known to be finite: a loop the compiler vectorizes.
     void finiteRun(const double *v, size_t n)
     {
-        double a = lo, b = hi;
-        for (size_t i = 0; i < n; ++i) {
-            a = v[i] < a ? v[i] : a;
-            b = v[i] > b ? v[i] : b;
+        // Two lanes at a time; min/max of finite doubles needs no NaN care.
+        __m128d a = _mm_set1_pd(lo), b = _mm_set1_pd(hi);
+        size_t i = 0;
+        for (; i + 2 <= n; i += 2) {
+            const __m128d x = _mm_loadu_pd(v + i);
+            a = _mm_min_pd(a, x);
+            b = _mm_max_pd(b, x);
         }
-        lo = a;
-        hi = b;
+        double l[2], h[2];
+        _mm_storeu_pd(l, a);
+        _mm_storeu_pd(h, b);
+        lo = std::min(l[0], l[1]);
+        hi = std::max(h[0], h[1]);
+        if (i < n) {
+            lo = std::min(lo, v[i]);
+            hi = std::max(hi, v[i]);
+        }
     }
     void anyRun(const double *v, size_t n)
     {
