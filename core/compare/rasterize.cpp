@@ -63,31 +63,63 @@ struct Rasterizer {
     {
         return f.logY ? f.pixelY(v) : (yMaxLinear - v) * yScale;
     }
+    double xOf(size_t i) const { return (s.x(i, f.axis) - f.xOffset - f.xMin) * xScale; }
 
     double yMaxLinear = 0.0;
     double yScale = 1.0;
+    double xScale = 1.0;
+    double dx = 1.0;
+    // Regular x (steps logged at a fixed stride): index arithmetic instead of a search.
+    bool regular = false;
+    double regularBase = 0.0;
+    double regularInverse = 1.0;
+
+    // First point whose x is at or after the left edge of column c.
+    size_t boundary(int c) const
+    {
+        const double x = f.xMin + c * dx + f.xOffset;
+        if (!regular)
+            return s.lowerBound(x, f.axis);
+        const size_t n = s.size();
+        const double k = std::ceil((x - regularBase) * regularInverse);
+        size_t i = k <= 0 ? 0 : (k >= double(n) ? n : size_t(k));
+        // The multiplication by the inverse can land one off; step to the exact answer.
+        while (i > 0 && s.x(i - 1, f.axis) >= x)
+            --i;
+        while (i < n && s.x(i, f.axis) < x)
+            ++i;
+        return i;
+    }
 
     void run()
     {
         yMaxLinear = f.yMax;
         yScale = f.height / (f.yMax - f.yMin);
+        xScale = f.width / (f.xMax - f.xMin);
+        dx = (f.xMax - f.xMin) / f.width;
+        const IntColumn &xc = s.xColumn(f.axis);
+        regular = xc.isRegular() && xc.stride() > 0;
+        regularBase = double(xc.base());
+        regularInverse = 1.0 / double(xc.stride());
         const size_t n = s.size();
         if (n == 0 || begin >= end)
             return;
-        const double dx = (f.xMax - f.xMin) / f.width;
-        auto columnLeft = [&](int c) { return f.xMin + c * dx + f.xOffset; };
-        size_t i = s.lowerBound(columnLeft(begin), f.axis);
+        size_t i = boundary(begin);
         // The point before the first column starts the line into it.
         size_t prev = i > 0 ? i - 1 : n;
         constexpr int kAhead = 16;
+        auto prefetch = [&](int c) {
+            if (regular) {
+                const size_t k = boundary(c);
+                s.prefetchIndex(k);
+            }
+        };
         for (int c = begin; c < std::min(end, begin + kAhead); ++c)
-            s.prefetch(columnLeft(c + 1), f.axis);
+            prefetch(c + 1);
         for (int c = begin; c < end && i < n; ++c) {
             if (c + kAhead < end)
-                s.prefetch(columnLeft(c + kAhead + 1), f.axis);
-            const size_t e = c + 1 == f.width ? s.lowerBound(f.xMax + f.xOffset, f.axis) + 0
-                                              : s.lowerBound(columnLeft(c + 1), f.axis);
-            size_t last = e;
+                prefetch(c + kAhead + 1);
+            size_t last = c + 1 == f.width ? boundary(c + 1) : boundary(c + 1);
             if (c + 1 == f.width) {
                 // Points exactly on the right edge belong to the last column.
                 while (last < n && s.x(last, f.axis) - f.xOffset <= f.xMax)
@@ -101,15 +133,13 @@ struct Rasterizer {
                 addSpan(c, yOf(r.max), yOf(r.min));
             // The line from the previous point to the first point of this column.
             if (prev < n && finiteValue(s.value(prev)) && finiteValue(s.value(i)))
-                segment(f.pixelX(s.x(prev, f.axis) - f.xOffset), yOf(s.value(prev)),
-                        f.pixelX(s.x(i, f.axis) - f.xOffset), yOf(s.value(i)));
+                segment(xOf(prev), yOf(s.value(prev)), xOf(i), yOf(s.value(i)));
             prev = last - 1;
             i = last;
         }
         // The line leaving the last column towards the next point beyond the plot.
         if (prev < n && i < n && finiteValue(s.value(prev)) && finiteValue(s.value(i)))
-            segment(f.pixelX(s.x(prev, f.axis) - f.xOffset), yOf(s.value(prev)),
-                    f.pixelX(s.x(i, f.axis) - f.xOffset), yOf(s.value(i)));
+            segment(xOf(prev), yOf(s.value(prev)), xOf(i), yOf(s.value(i)));
     }
 };
 

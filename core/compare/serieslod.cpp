@@ -216,6 +216,7 @@ void SeriesLod::buildPyramid()
         m_levels.push_back(std::move(up));
         m_levelFlags.push_back(std::move(upFlags));
     }
+    m_total.flags = 0xff; // not known yet: range() must read the flags
     m_total = range(0, n);
 }
 

@@ -36,6 +36,8 @@ public:
         return m_full[i];
     }
     bool isRegular() const { return m_kind == Kind::Regular; }
+    int64_t base() const { return m_base; }
+    int64_t stride() const { return m_stride; }
     bool isNonDecreasing() const { return m_nonDecreasing; }
     // First index whose value is >= v (size() when none); needs isNonDecreasing().
     size_t lowerBound(double v) const
@@ -102,6 +104,10 @@ public:
         return axis == XAxis::Step ? static_cast<double>(m_steps[i])
                                    : static_cast<double>(m_timestamps[i]);
     }
+    const IntColumn &xColumn(XAxis axis) const
+    {
+        return axis == XAxis::Step ? m_steps : m_timestamps;
+    }
     // Whether x never decreases along the points (always true for steps).
     bool isMonotone(XAxis axis) const;
     // First index whose x is >= v.
@@ -110,16 +116,12 @@ public:
         return axis == XAxis::Step ? m_steps.lowerBound(v) : m_timestamps.lowerBound(v);
     }
 
-    // Asks the CPU to start loading the values around x, when that is cheap to find (regular
-    // steps). A chart sweeping its columns calls it a few columns ahead: the raw values a column
-    // reads are far apart in memory, so without it every column waits on a cache miss.
-    void prefetch(double x, XAxis axis) const
+    // Asks the CPU to start loading what range() reads around point i. A chart sweeping its
+    // columns calls it a few columns ahead: the raw values one column reads are far from the
+    // previous column's, so without it every column waits on a cache miss.
+    void prefetchIndex(size_t i) const
     {
-        const IntColumn &c = axis == XAxis::Step ? m_steps : m_timestamps;
-        if (!c.isRegular())
-            return;
-        const size_t i = c.lowerBound(x);
-        if (i + 16 < m_values.size()) {
+        if (i + kBucket < m_values.size()) {
             __builtin_prefetch(m_values.data() + (i & ~size_t(15)));
             __builtin_prefetch(m_values.data() + (i & ~size_t(15)) + 8);
             if (!m_levels.empty() && i / kBucket < m_levels[0].size())
@@ -222,12 +224,14 @@ inline ValueRange SeriesLod::range(size_t first, size_t last) const
     }
     // Raw points before the first whole bucket and after the last one; the bucket's flags say
     // whether the fast loop may be used on them.
+    // A series with no NaN or infinity at all (the usual case) never reads the flags.
+    const bool allFinite = m_total.flags == 0;
     const auto &flags0 = m_levelFlags[0];
     auto raw = [&](size_t a, size_t b) {
         if (a >= b)
             return;
         const size_t bucket = a / kBucket;
-        if (bucket < flags0.size() && (flags0[bucket] & 7) == 0)
+        if (allFinite || (bucket < flags0.size() && (flags0[bucket] & 7) == 0))
             acc.finiteRun(v + a, b - a);
         else
             acc.anyRun(v + a, b - a);
@@ -249,9 +253,10 @@ inline ValueRange SeriesLod::range(size_t first, size_t last) const
         auto take = [&](size_t i) {
             acc.lo = buckets[i].min < acc.lo ? buckets[i].min : acc.lo;
             acc.hi = buckets[i].max > acc.hi ? buckets[i].max : acc.hi;
-            acc.flags |= f[i] & 7;
+            if (!allFinite)
+                acc.flags |= f[i] & 7;
         };
-        if (level + 1 == m_levels.size() || b - a <= 3) {
+        if (level + 1 == m_levels.size() || b - a <= 8) {
             for (size_t i = a; i < b; ++i)
                 take(i);
             break;
