@@ -131,6 +131,17 @@ private slots:
         QTest::newRow("render bad pane") << QStringList{"render", "--workspace", "W", "--pane",
                                                         "nope", "--out", "x.png"}
                                          << 2 << "nope";
+        QTest::newRow("render compare without set")
+            << QStringList{"render", "--workspace", "W", "--pane", "compare", "--out", "x.png"}
+            << 2 << "--set";
+        QTest::newRow("render unknown set")
+            << QStringList{"render", "--workspace", "W", "--pane", "compare", "--set", "nope",
+                           "--out", "x.png"}
+            << 1 << "nope";
+        QTest::newRow("render bad tab")
+            << QStringList{"render", "--workspace", "W", "--pane", "compare", "--set",
+                           "transformer-sweep", "--tab", "pie", "--out", "x.png"}
+            << 2 << "--tab";
     }
 
     void badInputIsOneClearLine()
@@ -162,6 +173,39 @@ private slots:
         for (int y = 0; y < image.height(); y += 7)
             for (int x = 0; x < image.width(); x += 7)
                 colours.insert(image.pixel(x, y));
+        QVERIFY2(colours.size() > 20, qPrintable(QString::number(colours.size())));
+    }
+
+    void renderComparePane_data()
+    {
+        QTest::addColumn<QString>("tab");
+        QTest::newRow("charts") << QStringLiteral("charts");
+        QTest::newRow("parallel") << QStringLiteral("parallel");
+        QTest::newRow("scatter") << QStringLiteral("scatter");
+        QTest::newRow("diff") << QStringLiteral("diff");
+    }
+
+    void renderComparePane()
+    {
+        // The demo's saved sweep: every tab draws, with the runs' colours on it.
+        QFETCH(QString, tab);
+        const QString png = m_dir.filePath(QStringLiteral("compare-%1.png").arg(tab));
+        Outcome o = run({QStringLiteral("render"), QStringLiteral("--workspace"), m_demo,
+                         QStringLiteral("--pane"), QStringLiteral("compare"),
+                         QStringLiteral("--set"), QStringLiteral("transformer-sweep"),
+                         QStringLiteral("--tab"), tab, QStringLiteral("--out"), png,
+                         QStringLiteral("--size"), QStringLiteral("1400x900")});
+        QVERIFY2(o.code == 0, qPrintable(o.err));
+        QImage image(png);
+        QCOMPARE(image.size(), QSize(1400, 900));
+        QSet<QRgb> colours;
+        for (int y = 0; y < image.height(); y += 3)
+            for (int x = 0; x < image.width(); x += 3)
+                colours.insert(image.pixel(x, y) & 0xffffff);
+        // The first runs' palette colours (Okabe-Ito blue, orange, green) are drawn.
+        if (tab != QLatin1String("diff"))
+            for (QRgb c : {QRgb(0x0072B2), QRgb(0xE69F00), QRgb(0x009E73)})
+                QVERIFY2(colours.contains(c), qPrintable(QString::number(c, 16)));
         QVERIFY2(colours.size() > 20, qPrintable(QString::number(colours.size())));
     }
 };

@@ -2,6 +2,8 @@
 // Tests of MainWindow offscreen: opening the demo workspace, remembered geometry and layout,
 // status badges, a failing sync, and server profiles saved without their secrets.
 // Set SIGHTLINE_SCREENSHOT_DIR to also write mainwindow.png (1400x900) there.
+#include "comparepane.h"
+#include "compareselection.h"
 #include "demo/demoworkspace.h"
 #include "mainwindow.h"
 #include "runspane.h"
@@ -17,6 +19,8 @@
 #include <QSplitter>
 #include <QTableView>
 #include <QTemporaryDir>
+#include <QTabWidget>
+#include <QToolButton>
 #include <QtTest>
 
 #include <set>
@@ -33,6 +37,7 @@ private slots:
     void showsOfflineWithoutServer();
     void reportsAFailedSync();
     void savesProfilesWithoutSecrets();
+    void comparesSelectedRuns();
     void writesScreenshot();
 
 private:
@@ -165,6 +170,43 @@ void TestMainWindow::savesProfilesWithoutSecrets()
     const QByteArray contents = file.readAll();
     QVERIFY(contents.contains("mlflow.example.com"));
     QVERIFY(!contents.contains(secret.toUtf8()));
+}
+
+void TestMainWindow::comparesSelectedRuns()
+{
+    QSettings settings(settingsPath(QStringLiteral("compare")), QSettings::IniFormat);
+    MainWindow window(m_demo, std::nullopt, &settings);
+    window.resize(1400, 900);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    // Nothing selected: a message, no change of pane.
+    window.runsPane()->table()->clearSelection();
+    QTableView *table = window.runsPane()->table();
+    table->selectionModel()->clear();
+    table->setCurrentIndex(QModelIndex());
+    // Select three rows and press Ctrl+K.
+    table->selectRow(0);
+    table->selectionModel()->select(table->model()->index(1, 0),
+                                    QItemSelectionModel::Select | QItemSelectionModel::Rows);
+    table->selectionModel()->select(table->model()->index(2, 0),
+                                    QItemSelectionModel::Select | QItemSelectionModel::Rows);
+    const QStringList ids = window.runsPane()->selectedRunIds();
+    QCOMPARE(ids.size(), 3);
+    QTest::keyClick(&window, Qt::Key_K, Qt::ControlModifier);
+    QCOMPARE(window.paneTabs()->currentWidget(), window.comparePane());
+    QCOMPARE(window.comparePane()->records().size(), size_t(3));
+    QCOMPARE(window.comparePane()->selection()->runs(), ids);
+    // Picking a run in the compare pane selects it in the runs table.
+    emit window.comparePane()->runSelected(ids[1]);
+    QCOMPARE(window.runsPane()->currentRunId(), ids[1]);
+    // The demo's saved sets are offered; live tail needs a server.
+    QVERIFY(window.comparePane()->savedSetNames().contains(QStringLiteral("transformer-sweep")));
+    window.comparePane()->liveButton()->setEnabled(true);
+    window.comparePane()->liveButton()->setChecked(true);
+    QVERIFY(!window.comparePane()->liveButton()->isChecked());
+    QTest::keyClick(&window, Qt::Key_1, Qt::ControlModifier);
+    QCOMPARE(window.paneTabs()->currentWidget(), window.runsPane());
+    window.close();
 }
 
 void TestMainWindow::writesScreenshot()
