@@ -255,7 +255,7 @@ Result<void> saveComparisonSets(Store &store, const std::vector<std::string> &tr
         set.name = "transformer-sweep";
         set.runIds = transformer;
         set.metricKeys = {"train_loss", "val_loss", "val_accuracy", "learning_rate"};
-        set.smoothing = 0.6;
+        set.smoothing = 0.95;
         set.parallelAxes = {"params.learning_rate", "params.warmup", "params.batch_size",
                             "params.optimizer", "metrics.val_loss:min",
                             "metrics.val_accuracy:max"};
@@ -287,7 +287,7 @@ Result<void> saveComparisonSets(Store &store, const std::vector<std::string> &tr
         set.name = "llm-finetune";
         set.runIds = llm;
         set.metricKeys = {"loss", "grad_norm"};
-        set.smoothing = 0.9;
+        set.smoothing = 0.99;
         set.parallelAxes = {"params.lora_rank", "params.learning_rate", "metrics.loss:min",
                             "metrics.grad_norm:max"};
         set.scatterX = "params.lora_rank";

@@ -85,7 +85,7 @@ private slots:
                                            "metrics.val_loss:min", "metrics.val_accuracy:max"}));
         QCOMPARE(QString::fromStdString(sweep->scatterX), QStringLiteral("params.learning_rate"));
         QCOMPARE(QString::fromStdString(sweep->scatterY), QStringLiteral("metrics.val_loss:min"));
-        QCOMPARE(sweep->smoothing, 0.6);
+        QCOMPARE(sweep->smoothing, 0.95);
 
         auto lr = m_store->comparisonSet("lr-sweep");
         QVERIFY(lr.has_value());
