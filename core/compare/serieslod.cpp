@@ -99,6 +99,31 @@ void ValueRange::merge(const ValueRange &o)
 
 namespace {
 
+// The three columns reordered by a stable sort of their indices under `less`.
+template<typename Less>
+void permute(std::vector<int64_t> &steps, std::vector<int64_t> &timestamps,
+             std::vector<double> &values, Less less)
+{
+    const size_t n = values.size();
+    std::vector<size_t> order(n);
+    std::iota(order.begin(), order.end(), size_t{0});
+    std::stable_sort(order.begin(), order.end(), less);
+    std::vector<int64_t> st(n), ts(n);
+    std::vector<double> vs(n);
+    for (size_t i = 0; i < n; ++i) {
+        st[i] = steps[order[i]];
+        ts[i] = timestamps[order[i]];
+        vs[i] = values[order[i]];
+    }
+    steps.swap(st);
+    timestamps.swap(ts);
+    values.swap(vs);
+}
+
+} // namespace
+
+namespace {
+
 constexpr uint8_t kHasFinite = 8;
 
 } // namespace
@@ -119,23 +144,10 @@ SeriesLod SeriesLod::fromValues(std::vector<int64_t> steps, std::vector<int64_t>
     for (size_t i = 1; i < n && sorted; ++i)
         sorted = steps[i] > steps[i - 1]
             || (steps[i] == steps[i - 1] && timestamps[i] >= timestamps[i - 1]);
-    if (!sorted) {
-        std::vector<size_t> order(n);
-        std::iota(order.begin(), order.end(), size_t{0});
-        std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    if (!sorted)
+        permute(steps, timestamps, values, [&](size_t a, size_t b) {
             return steps[a] != steps[b] ? steps[a] < steps[b] : timestamps[a] < timestamps[b];
         });
-        std::vector<int64_t> st(n), ts(n);
-        std::vector<double> vs(n);
-        for (size_t i = 0; i < n; ++i) {
-            st[i] = steps[order[i]];
-            ts[i] = timestamps[order[i]];
-            vs[i] = values[order[i]];
-        }
-        steps.swap(st);
-        timestamps.swap(ts);
-        values.swap(vs);
-    }
     SeriesLod lod;
     lod.m_steps = IntColumn(steps);
     lod.m_timestamps = IntColumn(timestamps);
@@ -237,17 +249,13 @@ bool SeriesLod::isMonotone(XAxis axis) const
 SeriesLod SeriesLod::sortedByTime() const
 {
     const size_t n = size();
-    std::vector<size_t> order(n);
-    std::iota(order.begin(), order.end(), size_t{0});
-    std::stable_sort(order.begin(), order.end(),
-                     [&](size_t a, size_t b) { return m_timestamps[a] < m_timestamps[b]; });
     std::vector<int64_t> st(n), ts(n);
-    std::vector<double> vs(n);
     for (size_t i = 0; i < n; ++i) {
-        st[i] = m_steps[order[i]];
-        ts[i] = m_timestamps[order[i]];
-        vs[i] = m_values[order[i]];
+        st[i] = m_steps[i];
+        ts[i] = m_timestamps[i];
     }
+    std::vector<double> vs = m_values;
+    permute(st, ts, vs, [&](size_t a, size_t b) { return ts[a] < ts[b]; });
     // Keep the time order: build directly rather than through fromValues(), which sorts by step.
     SeriesLod lod;
     lod.m_steps = IntColumn(st);

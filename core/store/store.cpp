@@ -736,38 +736,22 @@ std::map<std::pair<std::string, std::string>, HistoryInfo> Store::allHistoryInfo
 
 Result<MetricSeries> Store::loadHistory(const std::string &runId, const std::string &key) const
 {
-    Stmt s(prepare("SELECT rowid, count FROM metric_history WHERE run_id = ? AND key = ?"));
-    bindText(s, 1, runId);
-    bindText(s, 2, key);
-    if (sqlite3_step(s) != SQLITE_ROW)
-        return makeError("not_found", "No cached history for metric '" + key + "' of run "
-                                          + runId + ".");
-    const int64_t rowid = sqlite3_column_int64(s, 0);
-    const auto n = static_cast<size_t>(sqlite3_column_int64(s, 1));
+    auto reader = openHistory(runId, key);
+    if (!reader)
+        return reader.error();
+    using Column = HistoryReader::Column;
+    const size_t n = (*reader)->size();
     MetricSeries series;
-    if (n == 0)
-        return series;
-    sqlite3_blob *blob = nullptr;
-    if (sqlite3_blob_open(m_db, "main", "metric_history", "data", rowid, 0, &blob) != SQLITE_OK)
-        return sqlError("reading a metric history");
-    if (static_cast<size_t>(sqlite3_blob_bytes(blob)) != n * 24) {
-        sqlite3_blob_close(blob);
-        return makeError("io", "A cached metric history is damaged; sync again to repair it.");
-    }
     // resize() value-initialises; the cost is small next to the read and keeps the code plain.
     series.steps.resize(n);
     series.timestamps.resize(n);
     series.values.resize(n);
-    int rc = sqlite3_blob_read(blob, series.steps.data(), static_cast<int>(n * 8), 0);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_blob_read(blob, series.timestamps.data(), static_cast<int>(n * 8),
-                               static_cast<int>(n * 8));
-    if (rc == SQLITE_OK)
-        rc = sqlite3_blob_read(blob, series.values.data(), static_cast<int>(n * 8),
-                               static_cast<int>(n * 16));
-    sqlite3_blob_close(blob);
-    if (rc != SQLITE_OK)
-        return sqlError("reading a metric history");
+    const std::pair<Column, void *> columns[] = {{Column::Steps, series.steps.data()},
+                                                 {Column::Timestamps, series.timestamps.data()},
+                                                 {Column::Values, series.values.data()}};
+    for (const auto &[column, out] : columns)
+        if (auto r = (*reader)->read(column, 0, n, out); !r)
+            return r.error();
     return series;
 }
 

@@ -2,6 +2,7 @@
 // Tests of the diff table's pure part: only differing rows, missing values, system tags, best
 // value direction (NaN and infinities never best), metric modes, the value at a step, views over
 // a subset of runs, and the CSV export (quoting, transposed).
+#include "diffsamples.h"
 #include "compare/difftable.h"
 
 #include <QtTest>
@@ -18,44 +19,9 @@ namespace {
 
 const double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-struct Spec {
-    std::string id;
-    std::string name;
-    std::vector<KeyValue> params;
-    std::vector<std::pair<std::string, double>> metrics; // last; min = last - 1, max = last + 1
-    std::vector<KeyValue> tags;
-};
-
-RunRecord record(const Spec &spec)
-{
-    RunRecord r;
-    r.run.runId = spec.id;
-    r.run.runName = spec.name;
-    r.run.params = spec.params;
-    r.run.tags = spec.tags;
-    for (const auto &[key, value] : spec.metrics) {
-        r.run.metrics.push_back({key, value, 0, 10});
-        r.summaries[key] = MetricSummary{value, value - 1.0, value + 1.0, 10, true};
-    }
-    return r;
-}
-
 std::vector<RunRecord> threeRuns()
 {
-    return {
-        record({"aaaaaaaa1111", "alpha",
-                {{"lr", "0.01"}, {"batch", "32"}, {"optimizer", "adam"}},
-                {{"val_loss", 0.5}, {"accuracy", 0.8}},
-                {{"team", "vision"}, {"mlflow.user", "ana"}}}),
-        record({"bbbbbbbb2222", "beta",
-                {{"lr", "0.01"}, {"batch", "64"}, {"optimizer", "adam"}},
-                {{"val_loss", 0.3}, {"accuracy", 0.9}},
-                {{"team", "vision"}, {"mlflow.user", "bo"}}}),
-        record({"cccccccc3333", "",
-                {{"lr", "0.01"}, {"batch", "32"}, {"optimizer", "adam"}},
-                {{"val_loss", 0.4}, {"accuracy", 0.9}},
-                {{"team", "vision"}, {"mlflow.user", "ana"}}}),
-    };
+    return test::diffSampleRuns(0.9);
 }
 
 // "section.key" of each row of the view.
@@ -151,8 +117,8 @@ void TestDiffTable::allRowsWhenDifferencesOff()
 void TestDiffTable::missingCountsAsDiffering()
 {
     std::vector<RunRecord> runs = {
-        record({"r1", "one", {{"lr", "0.1"}, {"seed", "1"}}, {{"loss", 1.0}}, {}}),
-        record({"r2", "two", {{"lr", "0.1"}}, {{"loss", 1.0}, {"acc", kNaN}}, {}}),
+        test::diffRecord({"r1", "one", {{"lr", "0.1"}, {"seed", "1"}}, {{"loss", 1.0}}, {}}),
+        test::diffRecord({"r2", "two", {{"lr", "0.1"}}, {{"loss", 1.0}, {"acc", kNaN}}, {}}),
     };
     const DiffTable table = buildDiffTable(runs);
     const DiffView view = makeDiffView(table, DiffViewOptions{});
@@ -172,8 +138,8 @@ void TestDiffTable::missingCountsAsDiffering()
 void TestDiffTable::numericParamsCompareAsText()
 {
     const std::vector<RunRecord> runs = {
-        record({"r1", "one", {{"lr", "0.1"}, {"dropout", "0.5"}}, {}, {}}),
-        record({"r2", "two", {{"lr", "0.10"}, {"dropout", "0.5"}}, {}, {}}),
+        test::diffRecord({"r1", "one", {{"lr", "0.1"}, {"dropout", "0.5"}}, {}, {}}),
+        test::diffRecord({"r2", "two", {{"lr", "0.10"}, {"dropout", "0.5"}}, {}, {}}),
     };
     const DiffTable table = buildDiffTable(runs);
     QCOMPARE(rowKeys(table, makeDiffView(table, DiffViewOptions{})), QStringList({"params.lr"}));
@@ -266,9 +232,9 @@ void TestDiffTable::bestValue()
 void TestDiffTable::bestIgnoresNaNAndInfinity()
 {
     const std::vector<RunRecord> runs = {
-        record({"r1", "one", {}, {{"loss", kNaN}, {"acc", DBL_MAX}, {"auc", kNaN}}, {}}),
-        record({"r2", "two", {}, {{"loss", 0.7}, {"acc", 0.5}, {"auc", kNaN}}, {}}),
-        record({"r3", "three", {},
+        test::diffRecord({"r1", "one", {}, {{"loss", kNaN}, {"acc", DBL_MAX}, {"auc", kNaN}}, {}}),
+        test::diffRecord({"r2", "two", {}, {{"loss", 0.7}, {"acc", 0.5}, {"auc", kNaN}}, {}}),
+        test::diffRecord({"r3", "three", {},
                 {{"loss", -std::numeric_limits<double>::infinity()}, {"acc", 0.6}, {"auc", 0.1}},
                 {}}),
     };
@@ -280,8 +246,8 @@ void TestDiffTable::bestIgnoresNaNAndInfinity()
 
     // A row of nothing but NaN and infinities has no best value.
     const std::vector<RunRecord> bad = {
-        record({"r1", "one", {}, {{"loss", kNaN}}, {}}),
-        record({"r2", "two", {}, {{"loss", std::numeric_limits<double>::infinity()}}, {}}),
+        test::diffRecord({"r1", "one", {}, {{"loss", kNaN}}, {}}),
+        test::diffRecord({"r2", "two", {}, {{"loss", std::numeric_limits<double>::infinity()}}, {}}),
     };
     const DiffTable badTable = buildDiffTable(bad);
     const DiffView badView = makeDiffView(badTable, DiffViewOptions{});
@@ -293,8 +259,8 @@ void TestDiffTable::bestTies()
 {
     // No highlight on a row whose values are all the same.
     const std::vector<RunRecord> runs = {
-        record({"r1", "one", {}, {{"loss", 0.2}}, {}}),
-        record({"r2", "two", {}, {{"loss", 0.2}}, {}}),
+        test::diffRecord({"r1", "one", {}, {{"loss", 0.2}}, {}}),
+        test::diffRecord({"r2", "two", {}, {{"loss", 0.2}}, {}}),
     };
     const DiffTable table = buildDiffTable(runs);
     DiffViewOptions options;
@@ -413,9 +379,9 @@ void TestDiffTable::csvTransposed()
 void TestDiffTable::csvEscapes()
 {
     const std::vector<RunRecord> runs = {
-        record({"r1", "run, \"one\"", {{"note", "a,b"}}, {{"loss", 1.0 / 3.0}}, {}}),
-        record({"r2", "two", {{"note", "line\nbreak"}}, {{"loss", kNaN}}, {}}),
-        record({"r3", "three", {}, {{"loss", DBL_MAX}}, {}}),
+        test::diffRecord({"r1", "run, \"one\"", {{"note", "a,b"}}, {{"loss", 1.0 / 3.0}}, {}}),
+        test::diffRecord({"r2", "two", {{"note", "line\nbreak"}}, {{"loss", kNaN}}, {}}),
+        test::diffRecord({"r3", "three", {}, {{"loss", DBL_MAX}}, {}}),
     };
     const DiffTable table = buildDiffTable(runs);
     const std::string csv = diffTableToCsv(table, makeDiffView(table, DiffViewOptions{}), false);

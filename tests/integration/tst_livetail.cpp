@@ -19,16 +19,10 @@
 
 using namespace sightline;
 using sightline::test::TestServer;
+using sightline::test::connectionTo;
+using sightline::test::requestsFor;
 
 namespace {
-
-MlflowConnection connectionTo(const TestServer &s)
-{
-    MlflowConnection c;
-    c.name = "test";
-    c.baseUrl = s.url();
-    return c;
-}
 
 HttpOptions noRetries()
 {
@@ -36,16 +30,6 @@ HttpOptions noRetries()
     o.maxRetries = 0;
     o.totalTimeoutMs = 20000;
     return o;
-}
-
-int requestsFor(const nlohmann::json &stats, const std::string &needle)
-{
-    int n = 0;
-    if (stats.contains("by_path"))
-        for (auto it = stats["by_path"].begin(); it != stats["by_path"].end(); ++it)
-            if (it.key().find(needle) != std::string::npos)
-                n += it.value().get<int>();
-    return n;
 }
 
 using Pairs = std::vector<std::pair<std::string, std::string>>;

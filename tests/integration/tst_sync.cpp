@@ -16,6 +16,8 @@
 
 using namespace sightline;
 using sightline::test::TestServer;
+using sightline::test::connectionTo;
+using sightline::test::requestsFor;
 
 namespace {
 
@@ -27,24 +29,6 @@ HttpOptions fastRetries()
     o.maxRetries = 4;
     o.totalTimeoutMs = 20000;
     return o;
-}
-
-MlflowConnection connectionTo(const TestServer &s)
-{
-    MlflowConnection c;
-    c.name = "test";
-    c.baseUrl = s.url();
-    return c;
-}
-
-int requestsFor(const nlohmann::json &stats, const std::string &needle)
-{
-    int n = 0;
-    if (stats.contains("by_path"))
-        for (auto it = stats["by_path"].begin(); it != stats["by_path"].end(); ++it)
-            if (it.key().find(needle) != std::string::npos)
-                n += it.value().get<int>();
-    return n;
 }
 
 } // namespace

@@ -3,6 +3,7 @@
 // (all rows, transposed, system tags, key filter, metric modes and values at a step), active-run
 // filtering, the best cell's highlight, the current run, headers, CSV as shown, and a
 // 500-run x 2000-key snapshot.
+#include "diffsamples.h"
 #include "difftablemodel.h"
 
 #include <QAbstractItemModelTester>
@@ -17,44 +18,9 @@ using namespace sightline;
 
 namespace {
 
-struct Spec {
-    std::string id;
-    std::string name;
-    std::vector<KeyValue> params;
-    std::vector<std::pair<std::string, double>> metrics; // last; min = last - 1, max = last + 1
-    std::vector<KeyValue> tags;
-};
-
-RunRecord record(const Spec &spec)
-{
-    RunRecord r;
-    r.run.runId = spec.id;
-    r.run.runName = spec.name;
-    r.run.params = spec.params;
-    r.run.tags = spec.tags;
-    for (const auto &[key, value] : spec.metrics) {
-        r.run.metrics.push_back({key, value, 0, 10});
-        r.summaries[key] = MetricSummary{value, value - 1.0, value + 1.0, 10, true};
-    }
-    return r;
-}
-
 std::vector<RunRecord> sampleRuns()
 {
-    return {
-        record({"aaaaaaaa1111", "alpha",
-                {{"lr", "0.01"}, {"batch", "32"}, {"optimizer", "adam"}},
-                {{"val_loss", 0.5}, {"accuracy", 0.8}},
-                {{"team", "vision"}, {"mlflow.user", "ana"}}}),
-        record({"bbbbbbbb2222", "beta",
-                {{"lr", "0.01"}, {"batch", "64"}, {"optimizer", "adam"}},
-                {{"val_loss", 0.3}, {"accuracy", 0.9}},
-                {{"team", "vision"}, {"mlflow.user", "bo"}}}),
-        record({"cccccccc3333", "",
-                {{"lr", "0.01"}, {"batch", "32"}, {"optimizer", "adam"}},
-                {{"val_loss", 0.4}, {"accuracy", 0.7}},
-                {{"team", "vision"}, {"mlflow.user", "ana"}}}),
-    };
+    return test::diffSampleRuns(0.7);
 }
 
 // The key axis as text: section titles as "[Title]", keys as they are.

@@ -3,6 +3,7 @@
 // bound, and drives its control endpoints (faults, statistics). Stopped by the destructor.
 #pragma once
 
+#include "mlflow/client.h"
 #include "net/httpclient.h"
 
 #include <QDir>
@@ -109,5 +110,24 @@ private:
     QProcess m_process;
     int m_port = 0;
 };
+
+inline MlflowConnection connectionTo(const TestServer &server)
+{
+    MlflowConnection c;
+    c.name = "test";
+    c.baseUrl = server.url();
+    return c;
+}
+
+// Requests the server answered whose path contains `needle`, from its /__control/stats.
+inline int requestsFor(const nlohmann::json &stats, const std::string &needle)
+{
+    int n = 0;
+    if (stats.contains("by_path"))
+        for (auto it = stats["by_path"].begin(); it != stats["by_path"].end(); ++it)
+            if (it.key().find(needle) != std::string::npos)
+                n += it.value().get<int>();
+    return n;
+}
 
 } // namespace sightline::test

@@ -97,6 +97,16 @@ private:
         }
     }
 
+    // Shown at a fixed size, histories loaded on this thread, the runs compared.
+    void open(ComparePane &pane, const QStringList &ids)
+    {
+        pane.setSynchronousLoading(true);
+        pane.resize(1300, 800);
+        pane.show();
+        pane.setWorkspace(m_path);
+        pane.compareRuns(ids);
+    }
+
     static void settle(ComparePane &pane)
     {
         QCoreApplication::processEvents();
@@ -110,11 +120,7 @@ private slots:
     void opensASetWithAChartPerKey()
     {
         ComparePane pane;
-        pane.setSynchronousLoading(true);
-        pane.resize(1300, 800);
-        pane.show();
-        pane.setWorkspace(m_path);
-        pane.compareRuns(m_ids);
+        open(pane, m_ids);
         settle(pane);
         QCOMPARE(pane.records().size(), size_t(6));
         QCOMPARE(pane.metricKeys(), (QStringList{"accuracy", "loss"}));
@@ -136,11 +142,7 @@ private slots:
     void spikeAndNonFiniteValues()
     {
         ComparePane pane;
-        pane.setSynchronousLoading(true);
-        pane.resize(1300, 800);
-        pane.show();
-        pane.setWorkspace(m_path);
-        pane.compareRuns(m_ids);
+        open(pane, m_ids);
         pane.setMetricFilter(QStringLiteral("loss"));
         settle(pane);
         MetricChart *loss = pane.chartGrid()->chartFor(QStringLiteral("loss"));
@@ -171,11 +173,7 @@ private slots:
     void hoverAndClickSelectTheRun()
     {
         ComparePane pane;
-        pane.setSynchronousLoading(true);
-        pane.resize(1300, 800);
-        pane.show();
-        pane.setWorkspace(m_path);
-        pane.compareRuns(m_ids);
+        open(pane, m_ids);
         pane.setMetricFilter(QStringLiteral("accuracy"));
         settle(pane);
         MetricChart *acc = pane.chartGrid()->chartFor(QStringLiteral("accuracy"));
@@ -198,11 +196,7 @@ private slots:
     void groupingDrawsMeanAndBand()
     {
         ComparePane pane;
-        pane.setSynchronousLoading(true);
-        pane.resize(1300, 800);
-        pane.show();
-        pane.setWorkspace(m_path);
-        pane.compareRuns(m_ids);
+        open(pane, m_ids);
         pane.setGroupBy(QStringLiteral("params.optimizer"));
         settle(pane);
         MetricChart *acc = pane.chartGrid()->chartFor(QStringLiteral("accuracy"));
@@ -223,11 +217,7 @@ private slots:
     void brushingNarrowsTheCharts()
     {
         ComparePane pane;
-        pane.setSynchronousLoading(true);
-        pane.resize(1300, 800);
-        pane.show();
-        pane.setWorkspace(m_path);
-        pane.compareRuns(m_ids);
+        open(pane, m_ids);
         pane.selection()->setFilter(QStringLiteral("parallel"), {m_ids[0], m_ids[1]});
         MetricChart *loss = pane.chartGrid()->chartFor(QStringLiteral("loss"));
         int active = 0;
@@ -241,11 +231,7 @@ private slots:
     {
         writeWorkspace(2000);
         ComparePane pane;
-        pane.setSynchronousLoading(true);
-        pane.resize(1300, 800);
-        pane.show();
-        pane.setWorkspace(m_path);
-        pane.compareRuns(m_ids);
+        open(pane, m_ids);
         settle(pane);
         QCOMPARE(pane.metricKeys().size(), 2002);
         const auto bound = pane.chartGrid()->boundCharts();
@@ -260,11 +246,7 @@ private slots:
     void setsSaveReopenAndExport()
     {
         ComparePane pane;
-        pane.setSynchronousLoading(true);
-        pane.resize(1300, 800);
-        pane.show();
-        pane.setWorkspace(m_path);
-        pane.compareRuns(m_ids.mid(0, 4));
+        open(pane, m_ids.mid(0, 4));
         pane.setSmoothing(0.8);
         pane.setXAxis(ComparisonSet::XAxis::RelativeTime);
         QString error;
@@ -329,11 +311,7 @@ private slots:
     void liveReloadPicksUpNewPoints()
     {
         ComparePane pane;
-        pane.setSynchronousLoading(true);
-        pane.resize(1300, 800);
-        pane.show();
-        pane.setWorkspace(m_path);
-        pane.compareRuns(m_ids);
+        open(pane, m_ids);
         QCOMPARE(pane.runningRuns(), QStringList{m_ids[5]});
         QVERIFY(pane.liveButton()->isEnabled());
         {
