@@ -21,6 +21,7 @@
 
 #include <algorithm>
 #include <cfloat>
+#include <xmmintrin.h>
 #include <cmath>
 
 namespace sightline {
@@ -112,30 +113,33 @@ std::vector<CurveLayer::Job> CurveLayer::jobs() const
 void CurveLayer::fill(const std::vector<Job> &jobs, const PlotFrame &frame, int begin, int end,
                       std::vector<uint32_t> &buffer)
 {
-    const int h = frame.height;
-    ColumnSpans spans;
+    // First every curve's spans, then the pixels block by block: a block of columns of the
+    // buffer stays in cache while every curve is painted into it, in drawing order.
     for (size_t j = 0; j < jobs.size(); ++j) {
-        const Job &job = jobs[j];
         PlotFrame f = frame;
-        f.xOffset = job.xOffset;
-        ColumnSpans &target = drawn[j].spans;
-        rasterizeSeries(*job.series, f, begin, end, target);
-        const uint32_t color = job.color | 0xff000000u;
-        const int grow = job.thick ? 1 : 0;
-        for (int c = begin; c < end; ++c) {
-            if (target.empty(c))
-                continue;
-            int top = static_cast<int>(std::floor(target.top[c])) - grow;
-            int bottom = static_cast<int>(std::floor(target.bottom[c])) + grow;
-            top = std::max(top, 0);
-            bottom = std::min(bottom, h - 1);
-            for (int dc = -grow; dc <= grow; ++dc) {
-                const int col = c + dc;
-                if (col < begin || col >= end)
+        f.xOffset = jobs[j].xOffset;
+        rasterizeSeries(*jobs[j].series, f, begin, end, drawn[j].spans);
+    }
+    const int h = frame.height;
+    constexpr int kBlock = 32;
+    for (int block = begin; block < end; block += kBlock) {
+        const int blockEnd = std::min(end, block + kBlock);
+        for (size_t j = 0; j < jobs.size(); ++j) {
+            const ColumnSpans &spans = drawn[j].spans;
+            const uint32_t color = jobs[j].color | 0xff000000u;
+            const int grow = jobs[j].thick ? 1 : 0;
+            for (int c = std::max(begin, block - grow); c < std::min(end, blockEnd + grow); ++c) {
+                if (spans.empty(c))
                     continue;
-                uint32_t *p = buffer.data() + static_cast<size_t>(col) * h;
-                for (int y = top; y <= bottom; ++y)
-                    p[y] = color;
+                const int top = std::max(static_cast<int>(std::floor(spans.top[c])) - grow, 0);
+                const int bottom =
+                    std::min(static_cast<int>(std::floor(spans.bottom[c])) + grow, h - 1);
+                for (int col = std::max(block, c - grow); col <= std::min(blockEnd - 1, c + grow);
+                     ++col) {
+                    uint32_t *p = buffer.data() + static_cast<size_t>(col) * h;
+                    for (int y = top; y <= bottom; ++y)
+                        p[y] = color;
+                }
             }
         }
     }
@@ -194,23 +198,39 @@ void CurveLayer::draw(QCPPainter *painter)
     QImage image(frame.width, frame.height, QImage::Format_ARGB32_Premultiplied);
     // Column-major buffer to rows, in tiles that stay in cache; rows split between threads.
     auto transpose = [&](int y0, int y1) {
-        constexpr int kTile = 32;
         const int h = frame.height;
-        for (int ty = y0; ty < y1; ty += kTile) {
-            const int yEnd = std::min(y1, ty + kTile);
-            for (int tx = 0; tx < frame.width; tx += kTile) {
-                const int xEnd = std::min(frame.width, tx + kTile);
-                for (int y = ty; y < yEnd; ++y) {
-                    auto *row = reinterpret_cast<uint32_t *>(image.scanLine(y));
-                    const uint32_t *src = buffer.data() + y;
-                    for (int x = tx; x < xEnd; ++x)
-                        row[x] = src[static_cast<size_t>(x) * h];
-                }
+        const int w = frame.width;
+        auto *bits = image.bits();
+        const qsizetype stride = image.bytesPerLine();
+        auto row = [&](int y) { return reinterpret_cast<uint32_t *>(bits + y * stride); };
+        int y = y0;
+        // 4x4 blocks through SSE registers, then whatever rows and columns are left.
+        for (; y + 4 <= y1; y += 4) {
+            uint32_t *r0 = row(y), *r1 = row(y + 1), *r2 = row(y + 2), *r3 = row(y + 3);
+            int x = 0;
+            for (; x + 4 <= w; x += 4) {
+                const uint32_t *src = buffer.data() + static_cast<size_t>(x) * h + y;
+                __m128 c0 = _mm_loadu_ps(reinterpret_cast<const float *>(src));
+                __m128 c1 = _mm_loadu_ps(reinterpret_cast<const float *>(src + h));
+                __m128 c2 = _mm_loadu_ps(reinterpret_cast<const float *>(src + 2 * h));
+                __m128 c3 = _mm_loadu_ps(reinterpret_cast<const float *>(src + 3 * h));
+                _MM_TRANSPOSE4_PS(c0, c1, c2, c3);
+                _mm_storeu_ps(reinterpret_cast<float *>(r0 + x), c0);
+                _mm_storeu_ps(reinterpret_cast<float *>(r1 + x), c1);
+                _mm_storeu_ps(reinterpret_cast<float *>(r2 + x), c2);
+                _mm_storeu_ps(reinterpret_cast<float *>(r3 + x), c3);
             }
+            for (; x < w; ++x)
+                for (int k = 0; k < 4; ++k)
+                    row(y + k)[x] = buffer[static_cast<size_t>(x) * h + y + k];
         }
+        for (; y < y1; ++y)
+            for (int x = 0; x < w; ++x)
+                row(y)[x] = buffer[static_cast<size_t>(x) * h + y];
     };
-    auto lower = QtConcurrent::run([&] { transpose(frame.height / 2, frame.height); });
-    transpose(0, frame.height / 2);
+    const int half = frame.height / 8 * 4; // a multiple of four: whole blocks for the first
+    auto lower = QtConcurrent::run([&] { transpose(half, frame.height); });
+    transpose(0, half);
     lower.waitForFinished();
     image.setDevicePixelRatio(dpr);
     painter->drawImage(rect.topLeft(), image);
@@ -247,6 +267,11 @@ void CurveLayer::drawMarkers(QCPPainter *painter, const PlotFrame &frame)
 {
     // One small mark per run of consecutive columns holding NaN (a cross at the bottom edge)
     // or an infinity (a triangle at the edge it points to).
+    bool any = false;
+    for (const auto &d : drawn)
+        any = any || (d.curve >= 0 && m_chart->m_curves[d.curve].series->total().flags != 0);
+    if (!any)
+        return;
     painter->setRenderHint(QPainter::Antialiasing, true);
     const double px = 1.0 / dpr;
     for (size_t j = 0; j < drawn.size(); ++j) {

@@ -10,6 +10,7 @@
 #include "store/store.h"
 #include "util/result.h"
 
+#include <algorithm>
 #include <cfloat>
 #include <cmath>
 #include <cstdint>
@@ -121,12 +122,16 @@ public:
     // previous column's, so without it every column waits on a cache miss.
     void prefetchIndex(size_t i) const
     {
-        if (i + kBucket < m_values.size()) {
-            __builtin_prefetch(m_values.data() + (i & ~size_t(15)));
-            __builtin_prefetch(m_values.data() + (i & ~size_t(15)) + 8);
-            if (!m_levels.empty() && i / kBucket < m_levels[0].size())
-                __builtin_prefetch(m_levels[0].data() + i / kBucket);
-        }
+        // Addresses as integers: a prefetch cannot fault, so nothing needs clamping, and GCC
+        // drops prefetches whose address goes through a bounds check.
+        const uintptr_t values = reinterpret_cast<uintptr_t>(m_values.data())
+            + (i - i % kBucket) * sizeof(double);
+        __builtin_prefetch(reinterpret_cast<const void *>(values));
+        __builtin_prefetch(reinterpret_cast<const void *>(values + 64));
+        __builtin_prefetch(reinterpret_cast<const void *>(values + kBucket * sizeof(double) - 8));
+        if (!m_levels.empty())
+            __builtin_prefetch(reinterpret_cast<const void *>(
+                reinterpret_cast<uintptr_t>(m_levels[0].data()) + i / kBucket * sizeof(Bucket)));
     }
 
     // Exact extremes of the values in [first, last).
