@@ -212,7 +212,7 @@ int syncCommand(const QStringList &args)
                         QStringLiteral("experiment"), QStringLiteral("parallel"),
                         QStringLiteral("ca-file")},
                        {QStringLiteral("no-registry"), QStringLiteral("insecure"),
-                        QStringLiteral("quiet")});
+                        QStringLiteral("quiet"), QStringLiteral("full")});
     if (!a.error.isEmpty())
         return fail(a.error, ExitUsage);
     std::string err;
@@ -235,6 +235,8 @@ int syncCommand(const QStringList &args)
     for (const auto &e : a.values(QStringLiteral("experiment")))
         options.experimentNames.push_back(e.toStdString());
     options.registry = !a.has(QStringLiteral("no-registry"));
+    // Lists every run again rather than only new, running and deleted ones.
+    options.full = a.has(QStringLiteral("full"));
     HttpOptions http;
     if (a.has(QStringLiteral("parallel"))) {
         bool ok = false;
@@ -653,11 +655,11 @@ QString cliUsage()
         "                 also writes FILE's stem + -reference.csv and -current.csv: drift demo\n"
         "                 data for sightline drift\n"
         "  sightline sync --server URL --workspace FILE [--experiment NAME]... [--parallel N]\n"
-        "                 [--no-registry] [--insecure] [--ca-file FILE]\n"
+        "                 [--full] [--no-registry] [--insecure] [--ca-file FILE]\n"
         "  sightline runs --workspace FILE [--experiment NAME]... [--filter EXPR]\n"
         "                 [--columns LIST] [--format table|csv|json] [--limit N]\n"
-        "  sightline render --workspace FILE --pane runs --out FILE.png [--size WxH]\n"
-        "                 [--filter EXPR]\n"
+        "  sightline render --workspace FILE --pane runs|compare --out FILE.png [--size WxH]\n"
+        "                 [--filter EXPR] [--set NAME] [--tab charts|parallel|scatter|diff]\n"
         "  sightline drift REFERENCE CURRENT [--format table|json|csv] [--all-statistics]\n"
         "                 [--method COLUMN=psi|ks|wasserstein|js|hellinger|chi2|linf|ztest]...\n"
         "                 [--threshold COLUMN=X]... [--type COLUMN=numeric|categorical|boolean|\n"

@@ -331,6 +331,23 @@ private slots:
         QCOMPARE(stats.points, int64_t(450 * 500));
         for (const auto &[k, info] : (*store)->allHistoryInfo())
             QCOMPARE(info.count, int64_t(500));
+        store->reset();
+
+        // --full lists every run again: nothing fetched twice, nothing duplicated.
+        server.resetStats();
+        QProcess full;
+        full.start(QStringLiteral(SIGHTLINE_BINARY),
+                   {QStringLiteral("sync"), QStringLiteral("--server"),
+                    QString::fromStdString(server.url()), QStringLiteral("--workspace"),
+                    QString::fromStdString(ws), QStringLiteral("--full"), QStringLiteral("--quiet")});
+        QVERIFY(full.waitForFinished(120000));
+        QCOMPARE(full.exitCode(), 0);
+        QVERIFY(sightline::test::requestsFor(server.stats(), "runs/search") > 0);
+        QCOMPARE(sightline::test::requestsFor(server.stats(), "get-history"), 0);
+        auto again = Store::open(ws, Store::Mode::ReadOnly);
+        QVERIFY(again.ok());
+        QCOMPARE((*again)->stats().runs, int64_t(150));
+        QCOMPARE((*again)->stats().points, int64_t(450 * 500));
     }
 };
 
