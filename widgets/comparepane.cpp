@@ -296,10 +296,9 @@ void ComparePane::buildUi()
         m_selection->setCurrentRun(id);
         emit runSelected(id);
     });
-    for (auto *part : std::initializer_list<QObject *>{m_parallel, m_scatter})
-        (void)part;
-    connect(m_diff, &DiffTableView::runClicked, this, &ComparePane::runSelected);
     connect(m_diff, &DiffTableView::stepValuesNeeded, this, &ComparePane::computeStepValues);
+    // Parallel coordinates, scatter and diff pick a run through the selection; charts and the
+    // legend say so themselves (they also react to picks made elsewhere).
     connect(m_selection, &CompareSelection::currentRunChanged, this, [this](const QString &id) {
         if (!id.isEmpty() && m_tabs->currentIndex() != ChartsTab)
             emit runSelected(id);
@@ -1007,9 +1006,6 @@ void ComparePane::reloadHistories(const QList<QPair<QString, QString>> &changed)
         keys.insert(key);
     }
     // Runs' status and latest values for the diff table and the legend.
-    std::vector<std::string> ids;
-    for (const auto &r : m_records)
-        ids.push_back(r.run.runId);
     const QStringList before = runningRuns();
     loadRecords();
     m_diff->setRuns(m_records);
@@ -1017,7 +1013,7 @@ void ComparePane::reloadHistories(const QList<QPair<QString, QString>> &changed)
     for (const QString &key : keys)
         if (MetricChart *chart = m_grid->chartFor(key)) {
             // Follow the newest points when the view showed the end of the data.
-            const auto [lo, hi] = chart->xRange();
+            const double hi = chart->xRange().second;
             double end = -INFINITY;
             for (const auto &c : chart->curves())
                 if (!c.series->empty())
@@ -1027,7 +1023,6 @@ void ComparePane::reloadHistories(const QList<QPair<QString, QString>> &changed)
                                                         : SeriesLod::XAxis::Time) - c.xOffset);
             const double scale = m_set.xAxis == ComparisonSet::XAxis::Step ? 1.0 : 1000.0;
             fillChart(chart, key, hi * scale >= end);
-            (void)lo;
         }
     m_live->setEnabled(!runningRuns().isEmpty());
     if (before != runningRuns() && runningRuns().isEmpty() && m_live->isChecked())
