@@ -677,6 +677,36 @@ struct ColumnData {
             lastCode = dictionary.intern(text);
         codes.push(lastCode);
     }
+
+    // The same for a value of 1 to 8 bytes at `p`, with 8 bytes readable there. Categories are
+    // mostly that short: their bytes, read as one word, find the code in a small direct-mapped
+    // table, a load and a compare instead of a hash, a probe and a text comparison.
+    void pushShortCategory(const char *p, size_t size)
+    {
+        uint64_t word;
+        std::memcpy(&word, p, 8);
+        if (size < 8)
+            word &= (uint64_t(1) << (8 * size)) - 1;
+        if (shortCodes.empty())
+            shortCodes.resize(kShortCodes);
+        ShortCode &entry = shortCodes[size_t(((word ^ size) * 0x9e3779b97f4a7c15ull) >> 56)];
+        if (entry.word == word && entry.size == size) {
+            codes.push(entry.code);
+            return;
+        }
+        pushCategory(std::string_view(p, size));
+        // Missing values are counted by pushCategory, so they are never remembered here.
+        if (lastCode >= 0 && codes.next[-1] == lastCode)
+            entry = {word, lastCode, uint32_t(size)};
+    }
+
+    static constexpr size_t kShortCodes = 256;
+    struct ShortCode {
+        uint64_t word = 0;
+        int32_t code = -1;
+        uint32_t size = 0;  // 0: empty, as no value looked up here is
+    };
+    std::vector<ShortCode> shortCodes;
 };
 
 // What the threads parsing one text share.
@@ -877,7 +907,11 @@ Chunk::Status Chunk::parse(const char *&pos, const char *end, const char *stopAf
                         stored = true;
                     }
                 } else if (column.type == ColumnType::Categorical) {
-                    column.pushCategory(std::string_view(p, size_t(valueEnd - p)));
+                    const auto size = size_t(valueEnd - p);
+                    if (size >= 1 && size <= 8)
+                        column.pushShortCategory(p, size);
+                    else
+                        column.pushCategory(std::string_view(p, size));
                     stored = true;
                 }
                 if (stored) {

@@ -16,6 +16,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <random>
 
@@ -716,7 +717,9 @@ private slots:
     {
         Rng rng(5);
         std::vector<uint64_t> scratch;
-        for (size_t n : {size_t(0), size_t(3), size_t(511), size_t(512), size_t(100000)}) {
+        // The large sizes take the first split on the top bits that vary (from 262,144 keys).
+        for (size_t n : {size_t(0), size_t(3), size_t(511), size_t(512), size_t(100000),
+                         size_t(300000), size_t(1200000)}) {
             std::vector<double> v(n);
             for (size_t i = 0; i < n; ++i) {
                 const double u = rng.uniform();
@@ -735,6 +738,31 @@ private slots:
                 QVERIFY(v[i] == expected[i]); // -0.0 == 0.0: order among them is free
             QVERIFY(std::is_sorted(v.begin(), v.end()));
         }
+        // Random bit patterns (every exponent, NaN left out) and a narrow range of values.
+        for (int kind = 0; kind < 2; ++kind) {
+            std::vector<double> v;
+            v.reserve(700000);
+            while (v.size() < 700000) {
+                double x;
+                if (kind == 0) {
+                    const uint64_t bits = (uint64_t(rng.below(1 << 30)) << 34)
+                        ^ (uint64_t(rng.below(1 << 30)) << 4) ^ uint64_t(rng.below(16));
+                    std::memcpy(&x, &bits, sizeof x);
+                    if (std::isnan(x))
+                        continue;
+                } else {
+                    x = 1000.0 + rng.uniform() * 1e-6;
+                }
+                v.push_back(x);
+            }
+            std::vector<double> expected = v;
+            std::sort(expected.begin(), expected.end());
+            radixSort(v, scratch);
+            QVERIFY(v == expected || std::equal(v.begin(), v.end(), expected.begin(),
+                                                [](double a, double b) { return a == b; }));
+            QVERIFY(std::is_sorted(v.begin(), v.end()));
+        }
+
         // Every value the same: all passes skipped.
         std::vector<double> same(5000, 3.25);
         radixSort(same, scratch);
