@@ -224,7 +224,10 @@ inline ValueRange SeriesLod::range(size_t first, size_t last) const
     const double *v = m_values.data();
     RangeAccumulator acc;
     if (m_levels.empty() || last - first <= kBucket) {
-        acc.anyRun(v + first, last - first);
+        if (m_total.flags == 0)
+            acc.finiteRun(v + first, last - first);
+        else
+            acc.anyRun(v + first, last - first);
         return acc.result();
     }
     // Raw points before the first whole bucket and after the last one; the bucket's flags say
