@@ -116,31 +116,29 @@ void DiffTableModel::setCurrentRun(const QString &runId)
     emitAllChanged();
 }
 
-void DiffTableModel::setOnlyDifferences(bool on)
+bool DiffTableModel::setFlag(bool &flag, bool on)
 {
-    if (on == m_options.onlyDifferences)
-        return;
-    m_options.onlyDifferences = on;
+    if (flag == on)
+        return false;
+    flag = on;
     refresh();
     emit optionsChanged();
+    return true;
+}
+
+void DiffTableModel::setOnlyDifferences(bool on)
+{
+    setFlag(m_options.onlyDifferences, on);
 }
 
 void DiffTableModel::setTransposed(bool on)
 {
-    if (on == m_transposed)
-        return;
-    m_transposed = on;
-    refresh();
-    emit optionsChanged();
+    setFlag(m_transposed, on);
 }
 
 void DiffTableModel::setShowSystemTags(bool on)
 {
-    if (on == m_options.includeSystemTags)
-        return;
-    m_options.includeSystemTags = on;
-    refresh();
-    emit optionsChanged();
+    setFlag(m_options.includeSystemTags, on);
 }
 
 void DiffTableModel::setKeyFilter(const QString &text)

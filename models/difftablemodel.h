@@ -107,6 +107,8 @@ signals:
     void stepValuesNeeded(qint64 step);
 
 private:
+    // Sets one of the boolean view options; false when it already had that value.
+    bool setFlag(bool &flag, bool on);
     // One line along the key axis: a section title (viewRow < 0) or a row of the view.
     struct KeyLine {
         int viewRow = -1;
