@@ -44,6 +44,9 @@ public:
     double dpr = 1.0;
     QRect rect;
     double drawMs = 0.0;
+    // Kept between frames: a new 3 MB buffer and image per frame would cost page faults.
+    std::vector<uint32_t> buffer;
+    QImage image;
 
 protected:
     void applyDefaultAntialiasingHint(QCPPainter *painter) const override
@@ -189,13 +192,14 @@ void CurveLayer::draw(QCPPainter *painter)
         drawMs = timer.nsecsElapsed() / 1e6;
         return;
     }
-    std::vector<uint32_t> buffer(static_cast<size_t>(frame.width) * frame.height, 0u);
+    buffer.assign(static_cast<size_t>(frame.width) * frame.height, 0u);
     // Columns split between two threads; each draws every curve, in order, into its half.
     const int mid = frame.width / 2;
     auto right = QtConcurrent::run([&] { fill(list, frame, mid, frame.width, buffer); });
     fill(list, frame, 0, mid, buffer);
     right.waitForFinished();
-    QImage image(frame.width, frame.height, QImage::Format_ARGB32_Premultiplied);
+    if (image.width() != frame.width || image.height() != frame.height)
+        image = QImage(frame.width, frame.height, QImage::Format_ARGB32_Premultiplied);
     // Column-major buffer to rows, in tiles that stay in cache; rows split between threads.
     auto transpose = [&](int y0, int y1) {
         const int h = frame.height;
