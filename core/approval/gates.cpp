@@ -110,7 +110,9 @@ GateResult evaluate(const RegressionGate &gate, const GateInput &input)
                                 : gate.metric + " " + worse + " ≤ "
                                         + formatShort(gate.maxDropPercent) + " % vs holder";
     if (!input.holderMetrics) {
-        r.detail = gate.metric + ": no current holder to compare with (" + limit + ")";
+        // A first promotion: nothing holds the target yet, so nothing can regress.
+        r.outcome = GateResult::Pass;
+        r.detail = gate.metric + ": no current holder, nothing to regress from (" + limit + ")";
         return r;
     }
     const auto candidate = lookup(input.candidateMetrics, gate.metric);

@@ -5,8 +5,9 @@
 // with defaults; callers keep calling evaluateGates() unchanged.
 //
 // Conventions:
-// - A metric that is missing or NaN makes its gate Unknown; so does a regression gate without a
-//   current holder, or whose holder lacks the metric or has it at 0 (no relative change exists).
+// - A metric that is missing or NaN makes its gate Unknown; so does a regression gate whose holder
+//   lacks the metric or has it at 0 (no relative change exists). A regression gate passes when
+//   the target has no holder yet (a first promotion has nothing to regress from).
 // - Regression: drop % = (holder − candidate) / |holder| × 100 for higher-is-better metrics and
 //   (candidate − holder) / |holder| × 100 for lower-is-better ones; it passes while drop % is at
 //   most the limit (an improvement is a negative drop). actual = drop %, expected = the limit.

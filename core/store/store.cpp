@@ -63,6 +63,13 @@ const char *const kMigrations[] = {
     CREATE TABLE comparison_sets (name TEXT PRIMARY KEY, json TEXT NOT NULL,
         updated_ms INTEGER NOT NULL);
     )sql",
+    // 2 -> 3: alias history (changes made through Sightline and changes a sync observed).
+    R"sql(
+    CREATE TABLE alias_changes (id INTEGER PRIMARY KEY AUTOINCREMENT, model TEXT NOT NULL,
+        alias TEXT NOT NULL, version TEXT NOT NULL, previous TEXT NOT NULL,
+        time_ms INTEGER NOT NULL, actor TEXT NOT NULL, source TEXT NOT NULL);
+    CREATE INDEX alias_changes_model ON alias_changes(model, alias);
+    )sql",
 };
 
 std::string col(sqlite3_stmt *s, int i)
@@ -820,6 +827,49 @@ Result<void> Store::removeComparisonSet(const std::string &name)
     if (sqlite3_step(s) != SQLITE_DONE)
         return sqlError("removing a comparison set");
     return {};
+}
+
+Result<void> Store::recordAliasChange(const AliasChange &change)
+{
+    if (change.model.empty() || change.alias.empty())
+        return makeError("invalid", "An alias change needs a model and an alias.");
+    Stmt s(prepare("INSERT INTO alias_changes(model, alias, version, previous, time_ms, actor,"
+                   " source) VALUES (?, ?, ?, ?, ?, ?, ?)"));
+    if (!s)
+        return sqlError("recording an alias change");
+    bindText(s, 1, change.model);
+    bindText(s, 2, change.alias);
+    bindText(s, 3, change.version);
+    bindText(s, 4, change.previous);
+    sqlite3_bind_int64(s, 5, change.timeMs);
+    bindText(s, 6, change.actor);
+    bindText(s, 7, change.source);
+    if (sqlite3_step(s) != SQLITE_DONE)
+        return sqlError("recording an alias change");
+    return {};
+}
+
+std::vector<AliasChange> Store::aliasChanges(const std::string &model) const
+{
+    std::vector<AliasChange> out;
+    Stmt s(prepare("SELECT id, model, alias, version, previous, time_ms, actor, source"
+                   " FROM alias_changes WHERE ?1 = '' OR model = ?1 ORDER BY time_ms, id"));
+    if (!s)
+        return out;
+    bindText(s, 1, model);
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        AliasChange c;
+        c.id = sqlite3_column_int64(s, 0);
+        c.model = col(s, 1);
+        c.alias = col(s, 2);
+        c.version = col(s, 3);
+        c.previous = col(s, 4);
+        c.timeMs = sqlite3_column_int64(s, 5);
+        c.actor = col(s, 6);
+        c.source = col(s, 7);
+        out.push_back(std::move(c));
+    }
+    return out;
 }
 
 std::vector<ComparisonSet> Store::comparisonSets() const

@@ -59,6 +59,19 @@ struct RunBrief {
     int64_t startTime = 0;
 };
 
+// One move of a model alias: made through Sightline (source "sightline", with the actor) or
+// noticed by a sync (source "sync", actor empty, time = when the sync saw it).
+struct AliasChange {
+    int64_t id = 0;
+    std::string model;
+    std::string alias;
+    std::string version;  // "" when the alias was removed
+    std::string previous; // "" when the alias was new
+    int64_t timeMs = 0;
+    std::string actor;
+    std::string source;
+};
+
 struct StoreStats {
     int64_t experiments = 0;
     int64_t runs = 0;
@@ -72,7 +85,7 @@ class Store {
 public:
     enum class Mode { ReadWrite, ReadOnly };
 
-    static constexpr int kSchemaVersion = 2;
+    static constexpr int kSchemaVersion = 3;
 
     ~Store();
     Store(const Store &) = delete;
@@ -153,6 +166,9 @@ public:
     Result<int> removeModelVersionsNotIn(const std::string &name, const std::vector<std::string> &keep);
     std::vector<RegisteredModel> registeredModels() const;
     std::vector<ModelVersion> modelVersions(const std::string &name) const;
+    // Alias history, oldest first; all models when `model` is empty.
+    Result<void> recordAliasChange(const AliasChange &change);
+    std::vector<AliasChange> aliasChanges(const std::string &model = {}) const;
 
     StoreStats stats() const;
     // PRAGMA integrity_check: "ok" when the file is sound.

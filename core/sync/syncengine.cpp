@@ -481,6 +481,38 @@ Result<RefreshReport> SyncEngine::refreshRuns(const std::vector<std::string> &ru
     return rep;
 }
 
+Result<void> SyncEngine::recordAliasMoves(const RegisteredModel &model,
+                                          const std::map<std::string, std::string> &before,
+                                          int64_t observedMs)
+{
+    std::map<std::string, std::string> now;
+    for (const auto &a : model.aliases)
+        now[a.alias] = a.version;
+    auto record = [&](const std::string &alias, const std::string &version,
+                      const std::string &previous) {
+        AliasChange c;
+        c.model = model.name;
+        c.alias = alias;
+        c.version = version;
+        c.previous = previous;
+        c.timeMs = observedMs;
+        c.source = "sync";
+        return m_store.recordAliasChange(c);
+    };
+    for (const auto &[alias, version] : now) {
+        auto it = before.find(alias);
+        const std::string previous = it == before.end() ? std::string() : it->second;
+        if (previous != version)
+            if (auto r = record(alias, version, previous); !r)
+                return r;
+    }
+    for (const auto &[alias, version] : before)
+        if (!now.count(alias))
+            if (auto r = record(alias, std::string(), version); !r)
+                return r;
+    return {};
+}
+
 Result<void> SyncEngine::syncRegistry(SyncReport &rep)
 {
     if (m_cancelled)
@@ -501,11 +533,21 @@ Result<void> SyncEngine::syncRegistry(SyncReport &rep)
             return v.error();
         versions.emplace_back(m.name, std::move(*v));
     }
+    // Aliases as the cache last saw them, to record the moves this sync observes.
+    std::map<std::string, std::map<std::string, std::string>> seenAliases;
+    for (const auto &m : m_store.registeredModels())
+        for (const auto &a : m.aliases)
+            seenAliases[m.name][a.alias] = a.version;
+    const int64_t observedMs = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count();
     Transaction tx(m_store);
     std::vector<std::string> names;
     for (size_t i = 0; i < models->size(); ++i) {
         const auto &m = (*models)[i];
         names.push_back(m.name);
+        if (auto r = recordAliasMoves(m, seenAliases[m.name], observedMs); !r)
+            return r.error();
         if (auto r = m_store.upsertRegisteredModel(m); !r)
             return r.error();
         std::vector<std::string> keep;

@@ -109,6 +109,11 @@ private:
                                SyncReport &report,
                                std::vector<std::pair<std::string, std::string>> *fetched = nullptr);
     Result<void> syncRegistry(SyncReport &report);
+    // Records in the cache's alias history every alias of `model` that differs from `before`
+    // (new, moved or removed).
+    Result<void> recordAliasMoves(const RegisteredModel &model,
+                                  const std::map<std::string, std::string> &before,
+                                  int64_t observedMs);
     void report(SyncProgress::Phase phase, int64_t done, int64_t total, std::string message);
     Error cancelledError() const;
 

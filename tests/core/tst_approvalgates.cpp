@@ -149,8 +149,8 @@ private slots:
         const Policy p = policyOf({regression("val_auc", 0.5)});
         GateInput in;
         in.candidateMetrics["val_auc"] = 0.91;
-        GateResult r = only(p, in); // no holder yet
-        QCOMPARE(r.outcome, GateResult::Unknown);
+        GateResult r = only(p, in); // no holder yet: a first promotion passes
+        QCOMPARE(r.outcome, GateResult::Pass);
         QVERIFY2(detailOf(r).contains("no current holder"), r.detail.c_str());
 
         in.holderMetrics = std::map<std::string, double>{{"val_auc", kNaN}};
@@ -202,7 +202,10 @@ private slots:
         auto results = evaluateGates(p, in);
         QCOMPARE(results.size(), size_t(2));
         QCOMPARE(results[0].name, std::string("AUC floor"));
-        QVERIFY(!allPass(results)); // the regression gate is unknown without a holder
+        QVERIFY(allPass(results)); // no holder: nothing to regress from
+        in.holderMetrics = std::map<std::string, double>{{"val_auc", 0.97}};
+        results = evaluateGates(p, in);
+        QVERIFY(!allPass(results)); // a 2 % drop against a 0.5 % limit
         in.holderMetrics = std::map<std::string, double>{{"val_auc", 0.94}};
         results = evaluateGates(p, in);
         QVERIFY(allPass(results));

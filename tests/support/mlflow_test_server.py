@@ -55,6 +55,8 @@ MODEL_VERSIONS_MAX = 200000
 BULK_INTERVAL_MAX_PER_RUN = 2500
 BULK_MAX_RUNS = 100
 BULK_HISTORY_MAX = 25000
+REGISTRY_TAG_KEY_MAX = 250
+REGISTRY_TAG_VALUE_MAX = 5000
 SEARCH_DATASETS_MAX = 1000
 
 STAGES = ("None", "Staging", "Production", "Archived")
@@ -2616,9 +2618,11 @@ class MlflowApi:
         return ok(resp)
 
     def registered_models_set_tag(self, p):
+        key, value = p.required_text("key"), p.text("value", "")
+        _validate_registry_tag(key, value)
         with self.ws.lock:
             model = self.ws.model(p.required_text("name"))
-            model.tags[p.required_text("key")] = p.text("value", "")
+            model.tags[key] = value
         return ok({})
 
     def registered_models_delete_tag(self, p):
@@ -2783,9 +2787,11 @@ class MlflowApi:
             return ok({"model_version": mv.to_json()})
 
     def model_versions_set_tag(self, p):
+        key, value = p.required_text("key"), p.text("value", "")
+        _validate_registry_tag(key, value)
         with self.ws.lock:
             _, mv = self.ws.model_version(p.required_text("name"), p.required_text("version"))
-            mv.tags[p.required_text("key")] = p.text("value", "")
+            mv.tags[key] = value
         return ok({})
 
     def model_versions_delete_tag(self, p):
@@ -2793,6 +2799,15 @@ class MlflowApi:
             _, mv = self.ws.model_version(p.required_text("name"), p.required_text("version"))
             mv.tags.pop(p.required_text("key"), None)
         return ok({})
+
+
+def _validate_registry_tag(key, value):
+    """MLflow 2.17 caps registry tag keys at 250 and values at 5,000 characters."""
+    for name, limit, text in (("key", REGISTRY_TAG_KEY_MAX, key),
+                              ("value", REGISTRY_TAG_VALUE_MAX, value)):
+        if len(text) > limit:
+            raise MlflowError(f"{name} '{text[:250]}' had length {len(text)}, which exceeded "
+                              f"length limit of {limit}")
 
 
 def _canonical_stage(text):
