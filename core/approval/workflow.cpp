@@ -763,7 +763,8 @@ Result<ApprovalService::Outcome> ApprovalService::rollback(const std::string &mo
     if (previous.empty() && m_options.store) {
         const auto changes = m_options.store->aliasChanges(model);
         for (auto it = changes.rbegin(); it != changes.rend(); ++it)
-            if (it->alias == alias && it->version == current.version && !it->previous.empty()) {
+            if (it->source == "sync" && it->alias == alias && it->version == current.version
+                && !it->previous.empty()) {
                 previous = it->previous;
                 break;
             }
