@@ -7,6 +7,7 @@
 #include "approval/workflow.h"
 #include "store/store.h"
 #include "sync/syncengine.h"
+#include "approvalserver.h"
 #include "testserver.h"
 
 #include <QTemporaryDir>
@@ -18,17 +19,7 @@ using json = nlohmann::json;
 
 namespace {
 
-const char *kModel = "fraud-detector";
-
-// val_auc ≥ 0.9, no more than 0.5 % below the holder, validated; one approval, not your own.
-const char *kPolicy = R"({
-  "gates": [
-    {"metric": "val_auc", "op": ">=", "value": 0.9},
-    {"metric": "val_auc", "max_drop_percent": 0.5},
-    {"tag": "validation_status", "equals": "passed"}
-  ],
-  "reviewers": {"required_approvals": 1, "allow_self_approval": false}
-})";
+const char *kModel = kFraudModel;
 
 std::map<std::string, std::string> tagsOf(const ModelVersion &v)
 {
@@ -47,43 +38,11 @@ class TestApprovalFlow : public QObject {
     QTemporaryDir m_dir;
     int m_case = 0;
 
-    // A fresh server: version 1 holds champion (val_auc 0.91); version 2 is better (0.93, with
-    // 300 more metrics so its evidence is split over several tags); version 3 is worse (0.80).
     void startServer()
     {
         m_server = std::make_unique<TestServer>(QStringList{}, 300);
         QVERIFY(m_server->isRunning());
-        const std::string exp = m_server->post("experiments/create", {{"name", "fraud"}})
-                                    .value("experiment_id", "");
-        QVERIFY(!exp.empty());
-        const double aucs[] = {0.91, 0.93, 0.80};
-        m_server->post("registered-models/create", {{"name", kModel}});
-        for (int i = 0; i < 3; ++i) {
-            json run = m_server->post("runs/create", {{"experiment_id", exp},
-                                                      {"run_name", "trial-" + std::to_string(i + 1)},
-                                                      {"start_time", 1795000000000LL + i}});
-            const std::string runId = run["run"]["info"]["run_id"];
-            json metrics = json::array({{{"key", "val_auc"}, {"value", aucs[i]},
-                                         {"timestamp", 1795000001000LL}, {"step", 10}}});
-            if (i == 1)
-                for (int k = 0; k < 300; ++k)
-                    metrics.push_back({{"key", "per_class/recall_segment_" + std::to_string(k)},
-                                       {"value", 0.5 + k * 0.001},
-                                       {"timestamp", 1795000001000LL},
-                                       {"step", 10}});
-            m_server->post("runs/log-batch",
-                           {{"run_id", runId},
-                            {"metrics", metrics},
-                            {"params", json::array({{{"key", "lr"}, {"value", i == 1 ? "0.02" : "0.01"}},
-                                                    {{"key", "depth"}, {"value", "6"}}})}});
-            m_server->post("model-versions/create",
-                           {{"name", kModel}, {"source", "runs:/" + runId + "/model"}, {"run_id", runId}});
-            m_server->post("model-versions/set-tag", {{"name", kModel},
-                                                      {"version", std::to_string(i + 1)},
-                                                      {"key", "validation_status"},
-                                                      {"value", "passed"}});
-        }
-        m_server->post("registered-models/alias", {{"name", kModel}, {"alias", "champion"}, {"version", "1"}});
+        QVERIFY(seedFraudRegistry(*m_server));
     }
 
     struct Client {
@@ -112,7 +71,7 @@ class TestApprovalFlow : public QObject {
         if (store)
             c.store = std::move(*store);
         c.audit = std::make_unique<AuditLog>(auditLogPath(ws));
-        auto policy = parsePolicy(kPolicy);
+        auto policy = parsePolicy(kFraudPolicy);
         ApprovalService::Options o;
         o.policy = *policy;
         o.store = c.store.get();
