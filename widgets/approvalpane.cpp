@@ -524,13 +524,8 @@ void ApprovalPane::buildUi()
     m_registryView->setColumnWidth(RegistryModel::Created, 8 * em);
     m_registryView->setColumnWidth(RegistryModel::Updated, 8 * em);
     m_registryView->setColumnWidth(RegistryModel::Description, 12 * em);
+    m_requestsView->horizontalHeader()->resizeSections(QHeaderView::ResizeToContents);
     m_requestsView->setColumnWidth(RequestsModel::Model, 9 * em);
-    m_requestsView->setColumnWidth(RequestsModel::Version, 4 * em);
-    m_requestsView->setColumnWidth(RequestsModel::Target, 8 * em);
-    m_requestsView->setColumnWidth(RequestsModel::Requester, 6 * em);
-    m_requestsView->setColumnWidth(RequestsModel::Requested, 8 * em);
-    m_requestsView->setColumnWidth(RequestsModel::State, 6 * em);
-    m_requestsView->setColumnWidth(RequestsModel::Approvals, 5 * em);
     m_aliasView->setColumnWidth(0, 8 * em);
     m_tagsView->setColumnWidth(0, 10 * em);
     m_datasetsView->setColumnWidth(0, 10 * em);
@@ -890,6 +885,7 @@ void ApprovalPane::showVersion(const std::string &model, const std::string &vers
     }
     if (aliases.empty()) {
         auto *item = new QTreeWidgetItem(m_aliasView, {tr("No aliases")});
+        item->setFirstColumnSpanned(true);
         item->setFlags(Qt::NoItemFlags);
     }
 
@@ -915,6 +911,7 @@ void ApprovalPane::showVersion(const std::string &model, const std::string &vers
     }
     if (v && m_datasetsView->topLevelItemCount() == 0) {
         auto *item = new QTreeWidgetItem(m_datasetsView, {tr("No datasets recorded")});
+        item->setFirstColumnSpanned(true);
         item->setFlags(Qt::NoItemFlags);
     }
     const int wide = 24 * fontMetrics().horizontalAdvance(QLatin1Char('M'));
@@ -992,7 +989,8 @@ void ApprovalPane::fillGates(const PromotionRequest &request)
         item->setToolTip(2, qs(g.detail));
     }
     if (gates.empty()) {
-        auto *item = new QTreeWidgetItem(m_gatesView, {QString(), tr("The policy has no gates")});
+        auto *item = new QTreeWidgetItem(m_gatesView, {tr("The policy has no gates")});
+        item->setFirstColumnSpanned(true);
         item->setFlags(Qt::NoItemFlags);
     }
     fitColumns(m_gatesView, 30 * fontMetrics().horizontalAdvance(QLatin1Char('M')));
@@ -1154,8 +1152,8 @@ void ApprovalPane::showTimeline(const std::string &model)
             item->setForeground(2, QColor(0x6a, 0x1b, 0x9a));
     }
     if (entries.empty()) {
-        auto *item = new QTreeWidgetItem(m_timelineView,
-                                         {QString(), tr("No alias changes recorded yet")});
+        auto *item = new QTreeWidgetItem(m_timelineView, {tr("No alias changes recorded yet")});
+        item->setFirstColumnSpanned(true);
         item->setFlags(Qt::NoItemFlags);
     } else {
         fitColumns(m_timelineView, 20 * fontMetrics().horizontalAdvance(QLatin1Char('M')));
