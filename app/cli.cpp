@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "cli.h"
+#include "cliargs.h"
 
 #include "demo/demodrift.h"
 #include "demo/demoworkspace.h"
@@ -32,80 +33,6 @@ namespace sightline {
 int renderCommand(const QStringList &args); // render.cpp
 
 namespace {
-
-struct Args {
-    std::map<QString, QStringList> options; // --name -> values (repeatable)
-    QStringList positional;
-    QString error;
-
-    bool has(const QString &name) const { return options.count(name) > 0; }
-    QString value(const QString &name, const QString &fallback = {}) const
-    {
-        auto it = options.find(name);
-        return it == options.end() || it->second.isEmpty() ? fallback : it->second.back();
-    }
-    QStringList values(const QString &name) const
-    {
-        auto it = options.find(name);
-        return it == options.end() ? QStringList() : it->second;
-    }
-};
-
-// --name value, --name=value, and flags (names listed in `flags`).
-Args parseArgs(const QStringList &args, int from, const QStringList &withValue,
-               const QStringList &flags)
-{
-    Args a;
-    for (int i = from; i < args.size(); ++i) {
-        QString arg = args[i];
-        if (!arg.startsWith(QLatin1String("--")) || arg == QLatin1String("--")) {
-            a.positional << arg;
-            continue;
-        }
-        QString name = arg.mid(2);
-        QString value;
-        bool inlineValue = false;
-        if (int eq = name.indexOf(QLatin1Char('=')); eq >= 0) {
-            value = name.mid(eq + 1);
-            name = name.left(eq);
-            inlineValue = true;
-        }
-        if (flags.contains(name)) {
-            a.options[name] << QStringLiteral("1");
-        } else if (withValue.contains(name)) {
-            if (!inlineValue) {
-                if (i + 1 >= args.size()) {
-                    a.error = QStringLiteral("Option --%1 needs a value.").arg(name);
-                    return a;
-                }
-                value = args[++i];
-            }
-            a.options[name] << value;
-        } else {
-            a.error = QStringLiteral("Unknown option --%1.").arg(name);
-            return a;
-        }
-    }
-    return a;
-}
-
-int fail(const std::string &message, int code = ExitFailure)
-{
-    std::string m = message;
-    std::replace(m.begin(), m.end(), '\n', ' ');
-    std::cerr << "sightline: " << m << std::endl;
-    return code;
-}
-
-int fail(const QString &message, int code = ExitFailure)
-{
-    return fail(message.toStdString(), code);
-}
-
-int fail(const char *message, int code = ExitFailure)
-{
-    return fail(std::string(message), code);
-}
 
 // Counts UTF-8 code points, which is close enough to terminal columns for table output.
 size_t displayWidth(const std::string &s)
@@ -219,18 +146,9 @@ int syncCommand(const QStringList &args)
     auto workspace = workspaceOf(a, err);
     if (!workspace)
         return fail(err, ExitUsage);
-    MlflowConnection conn;
-    conn.baseUrl = a.value(QStringLiteral("server")).toStdString();
-    conn.applyEnvironment();
+    MlflowConnection conn = connectionFromArgs(a, err);
     if (conn.baseUrl.empty())
-        return fail(QStringLiteral("Give the server with --server URL (or set MLFLOW_TRACKING_URI)."),
-                    ExitUsage);
-    if (conn.baseUrl.rfind("http://", 0) != 0 && conn.baseUrl.rfind("https://", 0) != 0)
-        return fail("The server address must start with http:// or https://.", ExitUsage);
-    if (a.has(QStringLiteral("insecure")))
-        conn.insecureTls = true;
-    if (a.has(QStringLiteral("ca-file")))
-        conn.caBundlePath = a.value(QStringLiteral("ca-file")).toStdString();
+        return fail(err, ExitUsage);
     SyncOptions options;
     for (const auto &e : a.values(QStringLiteral("experiment")))
         options.experimentNames.push_back(e.toStdString());
@@ -669,16 +587,30 @@ QString cliUsage()
         "  sightline drift REFERENCE --profile-out FILE [CURRENT]   fit once, save the profile\n"
         "  sightline drift --profile FILE CURRENT                   score against a profile\n"
         "                 exit 0: no dataset drift, 1: dataset drift, 2: error\n"
+        "  sightline gate --server URL --model M --version V [--alias A | --stage S]\n"
+        "                 [--policy FILE] [--workspace FILE] [--format table|json]\n"
+        "                 exit 0: every gate passes, 1: a gate fails or is unknown, 2: error\n"
+        "  sightline promote --server URL --model M --version V (--alias A | --stage S)\n"
+        "                 --comment TEXT [--policy FILE] [--workspace FILE] [--keep-existing]\n"
+        "                 makes the request, or applies it once the policy's approvals are met\n"
+        "  sightline approve|reject --server URL --model M --version V --comment TEXT\n"
+        "  sightline rollback --server URL --model M --alias A --comment TEXT\n"
+        "                 exit 0: done, 1: refused (gates, reviewers, freeze, holder moved), 2: error\n"
+        "  sightline audit verify|export [--workspace FILE | --log FILE] [--format json|csv]\n"
+        "                 [--out FILE]   verify: exit 0 intact, 1 altered, 2 error\n"
         "\n"
         "Server credentials come from MLFLOW_TRACKING_TOKEN or MLFLOW_TRACKING_USERNAME and\n"
-        "MLFLOW_TRACKING_PASSWORD; MLFLOW_TRACKING_URI sets the default server.\n");
+        "MLFLOW_TRACKING_PASSWORD; MLFLOW_TRACKING_URI sets the default server. The approval\n"
+        "commands act as the server login (MLFLOW_TRACKING_USERNAME), else the OS user; they use\n"
+        "the workspace's cache, policies (FILE.policies/MODEL.json or default.json) and audit log\n"
+        "(FILE.audit.jsonl), by default those of the default workspace.\n");
 }
 
 bool isCliCommand(const QString &first)
 {
     return first == QLatin1String("demo") || first == QLatin1String("sync")
         || first == QLatin1String("runs") || first == QLatin1String("render")
-        || first == QLatin1String("drift")
+        || first == QLatin1String("drift") || isApprovalCommand(first)
         || first == QLatin1String("help") || first == QLatin1String("--help")
         || first == QLatin1String("-h");
 }
@@ -697,6 +629,8 @@ int runCli(const QStringList &args)
             return renderCommand(args);
         if (cmd == QLatin1String("drift"))
             return driftCommand(args);
+        if (isApprovalCommand(cmd))
+            return runApprovalCommand(args);
         std::cout << cliUsage().toStdString();
         return ExitOk;
     } catch (const std::exception &e) {

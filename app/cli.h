@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// The command line of the sightline binary: demo, sync, runs, render. Errors are one line on
+// The command line of the sightline binary: demo, sync, runs, render, drift and the approval
+// commands. Errors are one line on
 // stderr and a non-zero exit code.
 #pragma once
 
@@ -14,5 +15,9 @@ bool isCliCommand(const QString &firstArgument);
 // Runs the command named by args[1]; needs a Q(Core|Gui)Application for render only.
 int runCli(const QStringList &args);
 QString cliUsage();
+
+// gate, promote, approve, reject, rollback, audit (approvalcli.cpp).
+bool isApprovalCommand(const QString &command);
+int runApprovalCommand(const QStringList &args);
 
 } // namespace sightline

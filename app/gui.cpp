@@ -24,7 +24,7 @@ namespace sightline {
 namespace {
 
 // The demo workspace lives in the cache folder and is rebuilt when the generator changes.
-constexpr int kDemoRevision = 3;
+constexpr int kDemoRevision = 4;
 
 QString ensureDemoWorkspace(QString *error)
 {

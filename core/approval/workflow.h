@@ -121,7 +121,7 @@ public:
                             const PromotionTarget &target, const std::string &comment);
 
     // Adds the actor's approval (checked with canApprove) and applies the request when the
-    // approvals are now met.
+    // approvals are now met. On a request whose apply was cut off, finishes the apply.
     Result<Outcome> approve(const std::string &model, const std::string &version,
                             const std::string &comment);
     // Rejects the pending request (any allowed reviewer, or the requester withdrawing it).
@@ -131,7 +131,8 @@ public:
     Result<Outcome> apply(const std::string &model, const std::string &version);
 
     // Moves `alias` back to the version that held it before the current holder was promoted by
-    // Sightline (from the holder's sightline.applied; else from the cache's alias history).
+    // Sightline (from the holder's sightline.applied), or before a sync saw it move there (from
+    // the cache's alias history).
     // Re-reads the holder just before the move; the version rolled back to must still exist and
     // pass the policy's threshold and tag gates (regression gates compare against the holder
     // being rolled back from, so they are not applied). Allowed during a freeze window: rolling

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "demo/demoworkspace.h"
+
+#include "demo/demoapproval.h"
 #include "util/rng.h"
 
 #include <sqlite3.h>
@@ -514,9 +516,10 @@ Result<DemoSummary> writeDemoWorkspace(const std::string &path, const DemoOption
         m.creationTimestamp = kEpochMs + 6 * 86400000;
         m.lastUpdatedTimestamp = kEpochMs + 9 * 86400000;
         m.tags = {{"owner", "risk-team"}, {"domain", "payments"}};
-        m.aliases = {{"champion", "3"}, {"challenger", "4"}};
-        const int picks[] = {3, 12, 25, 44};
-        const char *stages[] = {"Archived", "Archived", "Production", "Staging"};
+        // Version 3 held champion for a day and was rolled back (see demoapproval.h).
+        m.aliases = {{"champion", "2"}, {"challenger", "4"}};
+        const int picks[] = {3, 12, 34, 49};
+        const char *stages[] = {"Archived", "Production", "Archived", "Staging"};
         for (int v = 1; v <= 4; ++v) {
             ModelVersion mv;
             mv.name = m.name;
@@ -528,9 +531,8 @@ Result<DemoSummary> writeDemoWorkspace(const std::string &path, const DemoOption
             mv.runId = fraudRuns[picks[v - 1]].runId;
             mv.source = "runs:/" + mv.runId + "/model";
             mv.status = "READY";
-            mv.tags = {{"trained_on", "fraud-train"},
-                       {"validation_status", v == 4 ? "pending" : "passed"}};
-            if (v == 3)
+            mv.tags = {{"trained_on", "fraud-train"}, {"validation_status", "passed"}};
+            if (v == 2)
                 mv.aliases = {"champion"};
             if (v == 4)
                 mv.aliases = {"challenger"};
@@ -564,6 +566,8 @@ Result<DemoSummary> writeDemoWorkspace(const std::string &path, const DemoOption
         ++b.summary.registeredModels;
         ++b.summary.modelVersions;
     }
+    if (auto w = writeDemoApprovals(store, path, kEpochMs); !w)
+        return w.error();
     if (auto w = saveComparisonSets(store, transformerIds, lrSweepIds, llmIds); !w)
         return w.error();
     if (auto w = store.setMeta("last_sync_ms", std::to_string(kEpochMs + 20 * 86400000)); !w)

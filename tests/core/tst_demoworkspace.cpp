@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Tests of the demo workspace's transformer sweep and saved comparison sets, on a small demo:
-// the sets name runs that exist, the sweep has the awkward curves it promises, and the same
-// options give the same workspace.
+// Tests of the demo workspace's transformer sweep, saved comparison sets and approval story, on a
+// small demo: the sets name runs that exist, the sweep has the awkward curves it promises, the
+// requests, alias history and audit log tell one story, and the same options give the same
+// workspace.
+#include "approval/auditlog.h"
+#include "approval/workflow.h"
 #include "demo/demoworkspace.h"
 #include "store/store.h"
 
@@ -158,6 +161,48 @@ private slots:
         auto parent = m_store->run(parentId);
         QVERIFY(parent.has_value());
         QCOMPARE(QString::fromStdString(parent->status), QStringLiteral("RUNNING"));
+    }
+
+    void theApprovalStory()
+    {
+        // A past approval, a rollback and a pending request, as a server would hold them.
+        const auto requests = requestsInCache(*m_store);
+        QCOMPARE(requests.size(), size_t(3));
+        std::map<std::string, PromotionRequest> byVersion;
+        for (const auto &r : requests)
+            byVersion[r.version] = r;
+        QCOMPARE(byVersion.at("4").state, RequestState::Pending);
+        QCOMPARE(byVersion.at("4").approvers(), std::vector<std::string>{"maria"});
+        QCOMPARE(byVersion.at("4").holder, std::string("2"));
+        QCOMPARE(byVersion.at("2").state, RequestState::Applied);
+        QCOMPARE(byVersion.at("3").state, RequestState::RolledBack);
+        QCOMPARE(byVersion.at("3").rollback->to, std::string("2"));
+        for (const auto &r : requests) {
+            QVERIFY(r.gatesPassed);
+            QCOMPARE(r.gates().size(), size_t(4));
+            QVERIFY(allPass(r.gates()));
+        }
+        // The registry agrees with the story's end: champion back on 2, 4 the challenger.
+        for (const auto &m : m_store->registeredModels())
+            if (m.name == "fraud-classifier")
+                QVERIFY((m.aliases == std::vector<ModelAlias>{{"champion", "2"}, {"challenger", "4"}}));
+        const auto changes = m_store->aliasChanges("fraud-classifier");
+        QCOMPARE(changes.size(), size_t(5));
+        QCOMPARE(changes[3].version, std::string("2"));
+        QCOMPARE(changes[3].previous, std::string("3"));
+        // Beside the workspace: an intact audit log and a policy that parses.
+        const std::string ws = m_dir.filePath(QStringLiteral("demo.sqlite")).toStdString();
+        auto verified = AuditLog(auditLogPath(ws)).verify();
+        QVERIFY(verified && verified->ok);
+        QCOMPARE(verified->entries, 11);
+        std::string origin;
+        auto policy = loadPolicyFor("fraud-classifier", {}, ws, &origin);
+        QVERIFY2(policy, policy ? "" : policy.error().message.c_str());
+        QCOMPARE(policy->reviewers.requiredApprovals, 2);
+        QVERIFY(origin.find("fraud-classifier.json") != std::string::npos);
+        auto fallback = loadPolicyFor("cifar-resnet", {}, ws, &origin);
+        QVERIFY(fallback);
+        QVERIFY(origin.find("default.json") != std::string::npos);
     }
 
     void sameOptionsSameWorkspace()

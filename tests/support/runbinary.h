@@ -3,6 +3,7 @@
 #pragma once
 
 #include <QProcess>
+#include <QProcessEnvironment>
 #include <QString>
 #include <QStringList>
 
@@ -14,9 +15,11 @@ struct Outcome {
     QString err;
 };
 
-inline Outcome runSightline(const QStringList &args, int timeoutMs = 120000)
+inline Outcome runSightline(const QStringList &args, int timeoutMs = 120000,
+                           const QProcessEnvironment &env = QProcessEnvironment::systemEnvironment())
 {
     QProcess p;
+    p.setProcessEnvironment(env);
     p.start(QStringLiteral(SIGHTLINE_BINARY), args);
     if (!p.waitForFinished(timeoutMs)) {
         p.kill();
