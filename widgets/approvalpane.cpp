@@ -486,7 +486,7 @@ void ApprovalPane::buildUi()
     m_rightSplitter->addWidget(m_timelineBox);
     m_rightSplitter->setStretchFactor(0, 3);
     m_rightSplitter->setStretchFactor(1, 1);
-    m_rightSplitter->setSizes({620, 300});
+    m_rightSplitter->setSizes({680, 220});
     m_leftSplitter->setSizes({500, 400});
 
     m_mainSplitter = new QSplitter(Qt::Horizontal);
