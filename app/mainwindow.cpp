@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "mainwindow.h"
 
+#include "approvalpane.h"
 #include "comparepane.h"
 #include "connectiondialog.h"
 #include "demo/demoworkspace.h"
@@ -50,6 +51,7 @@ const char *const geometry = "MainWindow/geometry";
 const char *const windowState = "MainWindow/state";
 const char *const paneState = "RunsPane/state";
 const char *const compareState = "ComparePane/state";
+const char *const approvalState = "ApprovalPane/state";
 const char *const connections = "Connections";
 } // namespace keys
 
@@ -109,8 +111,10 @@ void MainWindow::init(std::optional<MlflowConnection> connection)
     m_paneTabs->setDocumentMode(true);
     m_runsPane = new RunsPane;
     m_comparePane = new ComparePane;
+    m_approvalPane = new ApprovalPane;
     m_paneTabs->addTab(m_runsPane, QString());
     m_paneTabs->addTab(m_comparePane, QString());
+    m_paneTabs->addTab(m_approvalPane, QString());
     setCentralWidget(m_paneTabs);
     connect(m_comparePane, &ComparePane::runSelected, this,
             [this](const QString &runId) { m_runsPane->selectRun(runId); });
@@ -195,6 +199,7 @@ void MainWindow::init(std::optional<MlflowConnection> connection)
 
     if (connection)
         m_connection = std::move(connection);
+    m_approvalPane->setConnection(m_connection);
     // The first load is synchronous so the window never opens empty on a readable cache.
     loadWorkspace(true);
     if (m_connection && m_serverUrl != QLatin1String("demo:") && m_loadError.isEmpty())
@@ -251,6 +256,9 @@ void MainWindow::createActions()
     m_showCompareAction = new QAction(this);
     m_showCompareAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_2));
     connect(m_showCompareAction, &QAction::triggered, this, &MainWindow::showComparePane);
+    m_showApprovalAction = new QAction(this);
+    m_showApprovalAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_3));
+    connect(m_showApprovalAction, &QAction::triggered, this, &MainWindow::showApprovalPane);
 
     m_aboutAction = new QAction(this);
     m_aboutAction->setMenuRole(QAction::AboutRole);
@@ -273,6 +281,7 @@ void MainWindow::createActions()
     m_viewMenu = menuBar()->addMenu(QString());
     m_viewMenu->addAction(m_showRunsAction);
     m_viewMenu->addAction(m_showCompareAction);
+    m_viewMenu->addAction(m_showApprovalAction);
     m_viewMenu->addAction(m_compareAction);
     m_viewMenu->addSeparator();
     m_viewMenu->addAction(m_experimentsAction);
@@ -327,10 +336,12 @@ void MainWindow::retranslateUi()
     m_viewMenu->setTitle(tr("&View"));
     m_paneTabs->setTabText(0, tr("Runs"));
     m_paneTabs->setTabText(1, tr("Compare"));
+    m_paneTabs->setTabText(2, tr("Approval"));
     m_compareAction->setText(tr("&Compare Selected Runs"));
     m_compareAction->setToolTip(tr("Open the runs selected in the table in the compare pane"));
     m_showRunsAction->setText(tr("&Runs"));
     m_showCompareAction->setText(tr("C&ompare"));
+    m_showApprovalAction->setText(tr("&Approval"));
     m_experimentsAction->setText(tr("&Experiments"));
     m_detailsAction->setText(tr("Run &Details"));
     m_columnsAction->setText(tr("&Columns…"));
@@ -368,6 +379,9 @@ void MainWindow::restoreSettings()
     const QByteArray compare = m_settings->value(QLatin1String(keys::compareState)).toByteArray();
     if (!compare.isEmpty())
         m_comparePane->restoreState(compare);
+    const QByteArray approval = m_settings->value(QLatin1String(keys::approvalState)).toByteArray();
+    if (!approval.isEmpty())
+        m_approvalPane->restoreState(approval);
 }
 
 void MainWindow::saveSettings()
@@ -376,6 +390,7 @@ void MainWindow::saveSettings()
     m_settings->setValue(QLatin1String(keys::windowState), saveState());
     m_settings->setValue(QLatin1String(keys::paneState), m_runsPane->saveState());
     m_settings->setValue(QLatin1String(keys::compareState), m_comparePane->saveState());
+    m_settings->setValue(QLatin1String(keys::approvalState), m_approvalPane->saveState());
     m_settings->sync();
 }
 
@@ -524,10 +539,16 @@ void MainWindow::showComparePane()
     m_paneTabs->setCurrentWidget(m_comparePane);
 }
 
+void MainWindow::showApprovalPane()
+{
+    m_paneTabs->setCurrentWidget(m_approvalPane);
+}
+
 void MainWindow::loadWorkspace(bool synchronously)
 {
     m_loadError.clear();
     m_comparePane->setWorkspace(m_workspacePath);
+    m_approvalPane->setWorkspace(m_workspacePath);
     readWorkspaceMeta();
     setWindowTitle(m_workspaceName.isEmpty()
                        ? tr("Sightline")
@@ -623,6 +644,7 @@ void MainWindow::openDemoWorkspace()
 void MainWindow::setConnection(const MlflowConnection &connection)
 {
     m_connection = connection;
+    m_approvalPane->setConnection(m_connection);
     m_lastSyncFailed = false;
     m_lastSyncErrorCode.clear();
     // A server gets its own cache unless the open one came from that server.
@@ -731,6 +753,7 @@ void MainWindow::syncDone(bool ok, const QString &message, const SyncReport &,
         m_runsPane->loadFromFile(m_workspacePath);
         if (ok && !m_comparePane->records().empty())
             m_comparePane->reloadRuns();
+        m_approvalPane->reload();
     }
     readWorkspaceMeta();
     m_lastSyncFailed = !ok && !cancelled; // the meta read must not hide this session's result

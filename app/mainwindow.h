@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// MainWindow: the workbench window — the runs pane in the middle, menus for workspaces and
+// MainWindow: the workbench window — the runs, compare and approval panes in the middle, menus for workspaces and
 // servers, and a status bar with sync progress, the age of the cache and whether it is stale
 // or offline. Settings are injected so tests and `sightline render` never touch the user's.
 #pragma once
@@ -23,6 +23,7 @@ class QToolButton;
 
 namespace sightline {
 
+class ApprovalPane;
 class ComparePane;
 class LiveTail;
 class RunsPane;
@@ -53,11 +54,13 @@ public:
 
     RunsPane *runsPane() const { return m_runsPane; }
     ComparePane *comparePane() const { return m_comparePane; }
+    ApprovalPane *approvalPane() const { return m_approvalPane; }
     QTabWidget *paneTabs() const { return m_paneTabs; }
     // Opens the runs selected in the runs table in the compare pane.
     void compareSelectedRuns();
     void showRunsPane();
     void showComparePane();
+    void showApprovalPane();
     SyncService *syncService() const { return m_sync; }
     LiveTail *liveTail() const { return m_liveTail; }
     SecretStore *secretStore() const { return m_secrets; }
@@ -124,6 +127,7 @@ private:
     QSettings *m_settings = nullptr;
     RunsPane *m_runsPane = nullptr;
     ComparePane *m_comparePane = nullptr;
+    ApprovalPane *m_approvalPane = nullptr;
     QTabWidget *m_paneTabs = nullptr;
     SyncService *m_sync = nullptr;
     LiveTail *m_liveTail = nullptr;
@@ -159,6 +163,7 @@ private:
     QAction *m_compareAction = nullptr;
     QAction *m_showRunsAction = nullptr;
     QAction *m_showCompareAction = nullptr;
+    QAction *m_showApprovalAction = nullptr;
     QAction *m_aboutAction = nullptr;
 
     QLabel *m_workspaceLabel = nullptr;

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // `sightline render`: draws a pane of a workspace offscreen to a PNG, for reports, CI and docs.
+#include "approvalpane.h"
 #include "cli.h"
 #include "comparepane.h"
 #include "mainwindow.h"
+#include "registrymodel.h"
 #include "runspane.h"
 
 #include <QApplication>
@@ -37,7 +39,7 @@ void pumpEvents(int ms)
 int renderCommand(const QStringList &args)
 {
     QString workspace, pane = QStringLiteral("runs"), out, size = QStringLiteral("1400x900"),
-                       filter, setName, tab;
+                       filter, setName, tab, model;
     for (int i = 2; i < args.size(); ++i) {
         const QString a = args[i];
         auto next = [&](QString &target) {
@@ -61,6 +63,8 @@ int renderCommand(const QStringList &args)
             ok = next(setName);
         else if (a == QLatin1String("--tab"))
             ok = next(tab);
+        else if (a == QLatin1String("--model"))
+            ok = next(model);
         else {
             std::cerr << "sightline: Unknown option " << a.toStdString() << "." << std::endl;
             return ExitUsage;
@@ -74,9 +78,15 @@ int renderCommand(const QStringList &args)
         std::cerr << "sightline: render needs --workspace FILE and --out FILE.png." << std::endl;
         return ExitUsage;
     }
-    if (pane != QLatin1String("runs") && pane != QLatin1String("compare")) {
+    if (pane != QLatin1String("runs") && pane != QLatin1String("compare")
+        && pane != QLatin1String("approval")) {
         std::cerr << "sightline: Unknown pane '" << pane.toStdString()
-                  << "': the panes that can be rendered are: runs, compare." << std::endl;
+                  << "': the panes that can be rendered are: runs, compare, approval."
+                  << std::endl;
+        return ExitUsage;
+    }
+    if (!model.isEmpty() && pane != QLatin1String("approval")) {
+        std::cerr << "sightline: --model is for --pane approval." << std::endl;
         return ExitUsage;
     }
     const QStringList tabs{QStringLiteral("charts"), QStringLiteral("parallel"),
@@ -131,6 +141,32 @@ int renderCommand(const QStringList &args)
             return ExitFailure;
         }
         pumpEvents(200);
+    }
+    if (pane == QLatin1String("approval")) {
+        ApprovalPane *approval = window.approvalPane();
+        window.showApprovalPane();
+        pumpEvents(50);
+        if (!model.isEmpty() && !approval->selectModel(model)) {
+            std::cerr << "sightline: The workspace has no registered model '"
+                      << model.toStdString() << "'." << std::endl;
+            return ExitFailure;
+        }
+        // A pending request when there is one (of the model, when given), else the model's
+        // newest version, else the first model.
+        if (!approval->selectFirstPendingRequest(model)) {
+            const QString first = model.isEmpty()
+                ? approval->registryModel()->index(0, 0).data().toString()
+                : model;
+            approval->selectModel(first);
+            const QModelIndex m = approval->registryModel()->indexOfModel(first.toStdString());
+            if (approval->registryModel()->rowCount(m) > 0)
+                approval->selectVersion(
+                    first, approval->registryModel()
+                               ->index(0, 0, m)
+                               .data(RegistryModel::VersionRole)
+                               .toString());
+        }
+        pumpEvents(100);
     }
     QApplication::processEvents();
     QImage image = window.grab().toImage();

@@ -584,9 +584,9 @@ Result<ApprovalService::Outcome> ApprovalService::approve(const std::string &mod
     if (!*found)
         return refused("Version " + version + " of '" + model + "' has no promotion request.");
     PromotionRequest req = std::move(**found);
+    // Approved before and cut off while applying: finishing it is what approving asks for.
     if (req.state == RequestState::Applying)
-        return refused("The request was approved and its apply was interrupted; apply it again "
-                       "to finish it.");
+        return applyRequest(std::move(req));
     if (req.state != RequestState::Pending)
         return refused("The request for " + req.target.describe() + " of version " + version
                        + " is " + std::string(requestStateText(req.state))

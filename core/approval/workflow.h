@@ -121,7 +121,7 @@ public:
                             const PromotionTarget &target, const std::string &comment);
 
     // Adds the actor's approval (checked with canApprove) and applies the request when the
-    // approvals are now met.
+    // approvals are now met. On a request whose apply was cut off, finishes the apply.
     Result<Outcome> approve(const std::string &model, const std::string &version,
                             const std::string &comment);
     // Rejects the pending request (any allowed reviewer, or the requester withdrawing it).

@@ -317,6 +317,40 @@ uint64_t MlflowClient::getHistoryAsync(const std::string &runId, const std::stri
         });
 }
 
+uint64_t MlflowClient::getHistoryBulkAsync(const std::vector<std::string> &runIds,
+                                           const std::string &key, BulkCallback callback)
+{
+    std::string query;
+    for (const auto &id : runIds)
+        query += q("run_id", id) + "&";
+    query += q("metric_key", key) + "&max_results=" + std::to_string(kBulkHistoryMaxPoints);
+    ++m_requests;
+    return m_http->send(
+        makeRequest("GET", "/ajax-api/2.0/mlflow/metrics/get-history-bulk", query, {}),
+        [this, callback = std::move(callback), key](HttpResponse r) {
+            noteRefusal(r);
+            if (auto e = responseError(r, "Metric histories of " + key)) {
+                callback(*e);
+                return;
+            }
+            if (r.contentType.find("html") != std::string::npos) {
+                callback(makeError("parse", "The server answered the bulk history request with "
+                                            "an HTML page."));
+                return;
+            }
+            auto parsed = mlflow::parseBulkHistory(r.body);
+            if (!parsed) {
+                callback(parsed.error());
+                return;
+            }
+            BulkHistories out;
+            for (const auto &[id, s] : *parsed)
+                out.points += s.size();
+            out.series = std::move(*parsed);
+            callback(std::move(out));
+        });
+}
+
 Result<std::map<std::string, MetricSeries>> MlflowClient::getHistoryBulkInterval(
     const std::vector<std::string> &runIds, const std::string &key, int maxResults,
     std::optional<int64_t> startStep, std::optional<int64_t> endStep)

@@ -73,6 +73,21 @@ public:
     using HistoryCallback = std::function<void(Result<MetricSeries>)>;
     uint64_t getHistoryAsync(const std::string &runId, const std::string &key,
                              HistoryCallback callback);
+    // Whole histories of one key for up to 100 runs in one request (the web UI's
+    // /ajax-api/2.0/mlflow/metrics/get-history-bulk). The server cuts the answer at 25,000 points
+    // in total without saying so: `points` tells how many came, and the caller must check that
+    // each history it takes is complete (see SyncEngine). Servers without the UI's routes
+    // answer 404.
+    struct BulkHistories {
+        std::vector<std::pair<std::string, MetricSeries>> series; // in the answer's order
+        size_t points = 0;
+    };
+    static constexpr int kBulkHistoryMaxRuns = 100;
+    static constexpr size_t kBulkHistoryMaxPoints = 25000;
+    using BulkCallback = std::function<void(Result<BulkHistories>)>;
+    uint64_t getHistoryBulkAsync(const std::vector<std::string> &runIds, const std::string &key,
+                                 BulkCallback callback);
+
     // A sampled preview: at most maxResults points per run (MLflow caps it at 2,500), always
     // with each run's first and last step.
     Result<std::map<std::string, MetricSeries>> getHistoryBulkInterval(

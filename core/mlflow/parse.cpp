@@ -338,13 +338,19 @@ Result<std::vector<std::pair<std::string, MetricSeries>>> parseBulkHistory(std::
 {
     std::vector<std::pair<std::string, MetricSeries>> out;
     std::map<std::string, size_t, std::less<>> index;
+    MetricSeries *current = nullptr; // points of one run arrive together: skip the lookup
+    std::string_view currentId;
     if (auto e = forEachPoint(body, [&](const Point &p) {
-            auto it = index.find(p.runId);
-            if (it == index.end()) {
-                it = index.emplace(std::string(p.runId), out.size()).first;
-                out.emplace_back(std::string(p.runId), MetricSeries{});
+            if (!current || p.runId != currentId) {
+                auto it = index.find(p.runId);
+                if (it == index.end()) {
+                    it = index.emplace(std::string(p.runId), out.size()).first;
+                    out.emplace_back(std::string(p.runId), MetricSeries{});
+                }
+                current = &out[it->second].second;
+                currentId = it->first;
             }
-            out[it->second].second.append(p.step, p.timestamp, p.value);
+            current->append(p.step, p.timestamp, p.value);
         }))
         return *e;
     for (auto &[id, s] : out)

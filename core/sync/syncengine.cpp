@@ -282,6 +282,60 @@ Result<void> SyncEngine::listExperimentsQuickly(const std::vector<std::string> &
     return tx.commit();
 }
 
+namespace {
+
+// A history's points as its latest metric suggests (steps usually count from 0), to pack bulk
+// requests under the server's cap; anything with unknown or huge counts goes alone.
+int64_t estimatedPoints(const Metric &latest)
+{
+    return latest.step >= 0 ? latest.step + 1 : -1;
+}
+
+} // namespace
+
+std::vector<SyncEngine::Task> SyncEngine::planHistoryTasks(const std::vector<HistoryJob> &jobs,
+                                                           bool bulk)
+{
+    std::vector<Task> tasks;
+    if (!bulk) {
+        for (size_t i = 0; i < jobs.size(); ++i)
+            tasks.push_back({{i}, false});
+        return tasks;
+    }
+    // Leave room for histories a little longer than their last step says.
+    const int64_t budget = static_cast<int64_t>(MlflowClient::kBulkHistoryMaxPoints) * 9 / 10;
+    std::map<std::string, std::vector<size_t>> byKey;
+    for (size_t i = 0; i < jobs.size(); ++i) {
+        const int64_t n = estimatedPoints(jobs[i].latest);
+        if (n < 0 || n > budget / 2)
+            tasks.push_back({{i}, false});
+        else
+            byKey[jobs[i].latest.key].push_back(i);
+    }
+    for (auto &[key, indices] : byKey) {
+        Task batch{{}, true};
+        int64_t points = 0;
+        for (size_t i : indices) {
+            const int64_t n = estimatedPoints(jobs[i].latest);
+            if (!batch.jobs.empty()
+                && (points + n > budget
+                    || batch.jobs.size() >= size_t(MlflowClient::kBulkHistoryMaxRuns))) {
+                batch.bulk = batch.jobs.size() > 1;
+                tasks.push_back(std::move(batch));
+                batch = Task{{}, true};
+                points = 0;
+            }
+            batch.jobs.push_back(i);
+            points += n;
+        }
+        if (!batch.jobs.empty()) {
+            batch.bulk = batch.jobs.size() > 1;
+            tasks.push_back(std::move(batch));
+        }
+    }
+    return tasks;
+}
+
 Result<void> SyncEngine::syncHistories(std::vector<HistoryJob> jobs, const SyncOptions &options,
                                        SyncReport &rep,
                                        std::vector<std::pair<std::string, std::string>> *fetched)
@@ -289,10 +343,13 @@ Result<void> SyncEngine::syncHistories(std::vector<HistoryJob> jobs, const SyncO
     const int64_t total = static_cast<int64_t>(jobs.size());
     if (total == 0)
         return {};
+    // One finished request: a single history, or the histories of a bulk request.
     struct Done {
-        size_t job;
-        Result<MetricSeries> series;
+        size_t task;
+        Result<MetricSeries> series{MetricSeries{}};
+        std::optional<Result<MlflowClient::BulkHistories>> bulk;
     };
+    std::vector<Task> tasks = planHistoryTasks(jobs, options.bulkHistories && m_bulkUsable);
     std::mutex mutex;
     std::condition_variable cv;
     std::deque<Done> finished;
@@ -303,10 +360,25 @@ Result<void> SyncEngine::syncHistories(std::vector<HistoryJob> jobs, const SyncO
     std::optional<Error> fatal;
 
     auto launch = [&]() {
-        while (inFlight < std::max(1, options.maxInFlight) && next < jobs.size() && !m_cancelled) {
+        while (inFlight < std::max(1, options.maxInFlight) && next < tasks.size() && !m_cancelled) {
             const size_t index = next++;
             ++inFlight;
-            const auto &job = jobs[index];
+            const Task &task = tasks[index];
+            if (task.bulk) {
+                std::vector<std::string> runIds;
+                for (size_t j : task.jobs)
+                    runIds.push_back(jobs[j].runId);
+                m_client.getHistoryBulkAsync(runIds, jobs[task.jobs[0]].latest.key,
+                                             [&, index](Result<MlflowClient::BulkHistories> r) {
+                                                 std::lock_guard lock(mutex);
+                                                 Done d{index};
+                                                 d.bulk = std::move(r);
+                                                 finished.push_back(std::move(d));
+                                                 cv.notify_one();
+                                             });
+                continue;
+            }
+            const auto &job = jobs[task.jobs[0]];
             m_client.getHistoryAsync(job.runId, job.latest.key,
                                      [&, index](Result<MetricSeries> series) {
                                          std::lock_guard lock(mutex);
@@ -315,6 +387,19 @@ Result<void> SyncEngine::syncHistories(std::vector<HistoryJob> jobs, const SyncO
                                      });
         }
     };
+    auto store = [&](size_t j, const MetricSeries &series) {
+        const auto &job = jobs[j];
+        if (auto w = m_store.putHistory(job.runId, job.latest.key, series, &job.latest); !w)
+            fatal = w.error();
+        ++rep.historiesFetched;
+        rep.points += static_cast<int64_t>(series.size());
+        if (fetched)
+            fetched->emplace_back(job.runId, job.latest.key);
+        ++completed;
+        ++sinceCommit;
+    };
+    // Histories a bulk answer did not bring whole go again, one request each.
+    auto retryAlone = [&](size_t j) { tasks.push_back({{j}, false}); };
 
     if (auto r = m_store.begin(); !r)
         return r.error();
@@ -326,38 +411,77 @@ Result<void> SyncEngine::syncHistories(std::vector<HistoryJob> jobs, const SyncO
         finished.pop_front();
         lock.unlock();
         --inFlight;
-        ++completed;
-        const auto &job = jobs[d.job];
-        if (d.series) {
-            if (auto w = m_store.putHistory(job.runId, job.latest.key, *d.series, &job.latest); !w)
-                fatal = w.error();
-            ++rep.historiesFetched;
-            rep.points += static_cast<int64_t>(d.series->size());
-            if (fetched)
-                fetched->emplace_back(job.runId, job.latest.key);
-        } else if (d.series.error().code == "cancelled" || m_cancelled) {
-            // drain the rest
-        } else if (d.series.error().code == "network") {
-            // The server is gone or unreachable even after retries: stop, keep what we have.
-            if (!fatal)
-                fatal = d.series.error();
+        const Task task = tasks[d.task];
+        if (d.bulk) {
+            auto &answer = *d.bulk;
+            if (!answer) {
+                const Error &e = answer.error();
+                if (e.code == "cancelled" || m_cancelled) {
+                    // drain the rest
+                } else if (e.code == "network") {
+                    if (!fatal)
+                        fatal = e;
+                } else {
+                    // No bulk route here (404, an HTML page, a proxy that refuses it), or an
+                    // answer we cannot use: fetch one by one from now on.
+                    m_bulkUsable = false;
+                    for (size_t j : task.jobs)
+                        retryAlone(j);
+                }
+            } else {
+                // The cap cuts the last history it reaches and drops the ones after it; a
+                // history is taken only when it reaches the step its run's latest value has.
+                const bool cut = answer->points >= MlflowClient::kBulkHistoryMaxPoints;
+                std::map<std::string_view, const MetricSeries *> got;
+                for (const auto &[id, series] : answer->series)
+                    got[id] = &series;
+                const std::string lastId = answer->series.empty() ? std::string()
+                                                                  : answer->series.back().first;
+                for (size_t j : task.jobs) {
+                    const auto &job = jobs[j];
+                    auto it = got.find(job.runId);
+                    const MetricSeries *series = it == got.end() ? nullptr : it->second;
+                    const bool whole = series && series->size() > 0
+                                    && series->steps.back() >= job.latest.step
+                                    && !(cut && job.runId == lastId);
+                    if (whole)
+                        store(j, *series);
+                    else
+                        retryAlone(j);
+                }
+                ++rep.bulkRequests;
+            }
         } else {
-            rep.warnings.push_back("Run " + job.runId + ": " + d.series.error().message);
+            const size_t j = task.jobs[0];
+            const auto &job = jobs[j];
+            if (d.series) {
+                store(j, *d.series);
+            } else {
+                ++completed;
+                if (d.series.error().code == "cancelled" || m_cancelled) {
+                    // drain the rest
+                } else if (d.series.error().code == "network") {
+                    // The server is gone or unreachable even after retries: stop, keep what we
+                    // have.
+                    if (!fatal)
+                        fatal = d.series.error();
+                } else {
+                    rep.warnings.push_back("Run " + job.runId + ": " + d.series.error().message);
+                }
+            }
         }
-        if (++sinceCommit >= options.commitEvery) {
+        if (sinceCommit >= options.commitEvery) {
             sinceCommit = 0;
             if (auto c = m_store.commit(); !c)
                 fatal = c.error();
             else if (auto b = m_store.begin(); !b)
                 fatal = b.error();
         }
-        if (completed % 16 == 0 || completed == total)
-            report(SyncProgress::Phase::Histories, completed, total,
-                   "Fetching metric histories");
+        report(SyncProgress::Phase::Histories, completed, total, "Fetching metric histories");
         if (fatal && !m_cancelled) {
             // Stop launching; let the in-flight ones finish or cancel them.
             m_client.http().cancelAll();
-            next = jobs.size();
+            next = tasks.size();
         }
         if (!fatal)
             launch();

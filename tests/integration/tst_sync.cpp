@@ -11,8 +11,9 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
-#include <csignal>
 #include <cmath>
+#include <csignal>
+#include <cstring>
 
 using namespace sightline;
 using sightline::test::TestServer;
@@ -168,6 +169,84 @@ private slots:
         QVERIFY(complete->fullListing);
         QCOMPARE(complete->historiesFetched, 1);
         QCOMPARE((*store)->loadHistory(otherId, otherKey)->values.back(), 7.5);
+    }
+
+    void bulkHistoriesAreWholeOrFetchedAgain_data()
+    {
+        QTest::addColumn<QStringList>("serverArgs");
+        QTest::addColumn<QString>("faultKind");
+        QTest::addColumn<QString>("expect");
+        QTest::newRow("every answer under the cap") << QStringList() << "" << "bulk";
+        // A server whose cut comes sooner than the client plans for: cut histories and the
+        // runs after them are fetched again one by one.
+        QTest::newRow("a server that cuts at 3,000 points")
+            << QStringList{QStringLiteral("--bulk-max-points"), QStringLiteral("3000")} << ""
+            << "mixed";
+        QTest::newRow("no bulk route (an HTML page)") << QStringList() << "html" << "single";
+        QTest::newRow("bulk route fails (500)") << QStringList() << "500" << "single";
+    }
+
+    void bulkHistoriesAreWholeOrFetchedAgain()
+    {
+        QFETCH(QStringList, serverArgs);
+        QFETCH(QString, faultKind);
+        QFETCH(QString, expect);
+        TestServer server(QStringList{QStringLiteral("--generate"),
+                                      QStringLiteral("experiments=1,runs=70,metrics=2,steps=1000,seed=5")}
+                          + serverArgs);
+        QVERIFY(server.isRunning());
+        // The reference: every history fetched on its own.
+        auto reference = Store::open(newWorkspace());
+        QVERIFY(reference.ok());
+        {
+            MlflowClient client(connectionTo(server), fastRetries());
+            SyncEngine engine(**reference, client);
+            SyncOptions one;
+            one.bulkHistories = false;
+            auto r = engine.run(one);
+            QVERIFY(r.ok());
+            QCOMPARE(r->historiesFetched, 140);
+        }
+        if (!faultKind.isEmpty())
+            server.setFaults({{{"path_contains", "get-history-bulk"},
+                               {"kind", faultKind.toStdString()},
+                               {"count", -1}}});
+        server.resetStats();
+        auto store = Store::open(newWorkspace());
+        QVERIFY(store.ok());
+        MlflowClient client(connectionTo(server), fastRetries());
+        SyncEngine engine(**store, client);
+        auto report = engine.run();
+        QVERIFY2(report.ok(), report.ok() ? "" : report.error().message.c_str());
+        QCOMPARE(report->historiesFetched, 140);
+        QCOMPARE(report->points, int64_t(140 * 1000));
+        QVERIFY(report->warnings.empty());
+        const auto stats = server.stats();
+        const int singles = requestsFor(stats, "/api/2.0/mlflow/metrics/get-history");
+        const int bulk = requestsFor(stats, "get-history-bulk");
+        if (expect == QLatin1String("bulk")) {
+            QCOMPARE(singles, 0);
+            QCOMPARE(bulk, 8); // 22 runs of 1,000 points per request, per key
+            QCOMPARE(report->bulkRequests, 8);
+        } else if (expect == QLatin1String("mixed")) {
+            QVERIFY(bulk > 0);
+            QVERIFY2(singles > 0 && singles < 140, qPrintable(QString::number(singles)));
+        } else {
+            // Tried (by the requests already in flight), then one by one.
+            QVERIFY2(bulk >= 1 && bulk <= 8, qPrintable(QString::number(bulk)));
+            QCOMPARE(singles, 140);
+            QCOMPARE(report->bulkRequests, 0);
+        }
+        // Bit for bit what the one-by-one client stored.
+        for (const auto &[id, info] : (*reference)->allHistoryInfo()) {
+            auto a = (*reference)->loadHistory(id.first, id.second);
+            auto b = (*store)->loadHistory(id.first, id.second);
+            QVERIFY(a.ok() && b.ok());
+            QCOMPARE(b->size(), a->size());
+            QVERIFY(b->steps == a->steps);
+            QVERIFY(b->timestamps == a->timestamps);
+            QCOMPARE(std::memcmp(b->values.data(), a->values.data(), a->size() * sizeof(double)), 0);
+        }
     }
 
     void registryChangesAreNoticed()
