@@ -7,6 +7,7 @@
 #include "drift/report.h"
 #include "drift/reportformat.h"
 #include "drift/table.h"
+#include "lineage/driftbadge.h"
 #include "mlflow/client.h"
 #include "query/columns.h"
 #include "query/filter.h"
@@ -16,6 +17,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <QDateTime>
 #include <QFileInfo>
 
 #include <algorithm>
@@ -387,6 +389,21 @@ private:
 // Exit codes of `drift`, a pipeline gate: 0 no dataset drift, 1 dataset drift, 2 any error.
 constexpr int kDriftError = 2;
 
+// Keeps the report's result for the lineage graph's drift badge (sightline drift --workspace).
+Result<void> recordDriftInWorkspace(const drift::DriftReport &report, const QString &workspace,
+                                    const QString &dataset)
+{
+    std::string name, digest;
+    lineage::splitDatasetSpec(dataset.toStdString(), name, digest);
+    if (name.empty())
+        return makeError("invalid", "--dataset takes NAME or NAME@DIGEST.");
+    auto store = Store::open(workspace.toStdString());
+    if (!store)
+        return store.error();
+    return (*store)->recordDriftResult(lineage::driftResultOf(
+        report, name, digest, QDateTime::currentMSecsSinceEpoch()));
+}
+
 int driftCommand(const QStringList &args)
 {
     if (args.contains(QStringLiteral("--help")) || args.contains(QStringLiteral("-h"))) {
@@ -399,10 +416,15 @@ int driftCommand(const QStringList &args)
                         QStringLiteral("segment"), QStringLiteral("method"),
                         QStringLiteral("threshold"), QStringLiteral("format"),
                         QStringLiteral("bins"), QStringLiteral("type"), QStringLiteral("threads"),
-                        QStringLiteral("drift-share"), QStringLiteral("log-base")},
+                        QStringLiteral("drift-share"), QStringLiteral("log-base"),
+                        QStringLiteral("workspace"), QStringLiteral("dataset")},
                        {QStringLiteral("all-statistics"), QStringLiteral("quiet")});
     if (!a.error.isEmpty())
         return fail(a.error, kDriftError);
+    if (a.has(QStringLiteral("workspace")) != a.has(QStringLiteral("dataset")))
+        return fail("--workspace and --dataset go together: the report's result is recorded "
+                    "for the dataset NAME[@DIGEST] in the workspace.",
+                    kDriftError);
     using namespace drift;
     const QString format = a.value(QStringLiteral("format"), QStringLiteral("table"));
     if (format != QLatin1String("table") && format != QLatin1String("csv")
@@ -559,6 +581,11 @@ int driftCommand(const QStringList &args)
     std::cout.flush();
     if (!std::cout)
         return fail("Could not write the report.", kDriftError);
+    if (a.has(QStringLiteral("workspace")))
+        if (auto r = recordDriftInWorkspace(*report, a.value(QStringLiteral("workspace")),
+                                            a.value(QStringLiteral("dataset")));
+            !r)
+            return fail(r.error().message, kDriftError);
     return report->datasetDrift ? ExitFailure : ExitOk;
 }
 
@@ -588,6 +615,7 @@ QString cliUsage()
         "  sightline drift REFERENCE --profile-out FILE [CURRENT]   fit once, save the profile\n"
         "  sightline drift --profile FILE CURRENT                   score against a profile\n"
         "                 exit 0: no dataset drift, 1: dataset drift, 2: error\n"
+        "                 --workspace FILE --dataset NAME[@DIGEST] records the result there\n"
         "  sightline gate --server URL --model M --version V [--alias A | --stage S]\n"
         "                 [--policy FILE] [--workspace FILE] [--format table|json]\n"
         "                 exit 0: every gate passes, 1: a gate fails or is unknown, 2: error\n"
@@ -597,6 +625,8 @@ QString cliUsage()
         "  sightline approve|reject --server URL --model M --version V --comment TEXT\n"
         "  sightline rollback --server URL --model M --alias A --comment TEXT\n"
         "                 exit 0: done, 1: refused (gates, reviewers, freeze, holder moved), 2: error\n"
+        "  sightline lineage --workspace FILE (--model M --version V | --run ID |\n"
+        "                 --dataset NAME[@DIGEST]) [--up N] [--down N] [--format dot|json|svg]\n"
         "  sightline audit verify|export [--workspace FILE | --log FILE] [--format json|csv]\n"
         "                 [--out FILE]   verify: exit 0 intact, 1 altered, 2 error\n"
         "\n"
@@ -611,7 +641,7 @@ bool isCliCommand(const QString &first)
 {
     return first == QLatin1String("demo") || first == QLatin1String("sync")
         || first == QLatin1String("runs") || first == QLatin1String("render")
-        || first == QLatin1String("drift") || isApprovalCommand(first)
+        || first == QLatin1String("drift") || isApprovalCommand(first) || isLineageCommand(first)
         || first == QLatin1String("help") || first == QLatin1String("--help")
         || first == QLatin1String("-h");
 }
@@ -632,6 +662,8 @@ int runCli(const QStringList &args)
             return driftCommand(args);
         if (isApprovalCommand(cmd))
             return runApprovalCommand(args);
+        if (isLineageCommand(cmd))
+            return runLineageCommand(args);
         std::cout << cliUsage().toStdString();
         return ExitOk;
     } catch (const std::exception &e) {

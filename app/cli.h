@@ -20,4 +20,8 @@ QString cliUsage();
 bool isApprovalCommand(const QString &command);
 int runApprovalCommand(const QStringList &args);
 
+// lineage (lineagecli.cpp).
+bool isLineageCommand(const QString &command);
+int runLineageCommand(const QStringList &args);
+
 } // namespace sightline

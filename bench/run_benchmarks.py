@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Runs every bench_* executable, collects the figures they print (one JSON object per line,
-prefixed with "BENCH "), prints a table and optionally writes them as a JSON array."""
+prefixed with "BENCH "), prints a table and optionally writes them as a JSON array.
+Lineage (bench_lineage): lineage.layout.5k.seconds and lineage.expand.ms."""
 import argparse
 import json
 import os

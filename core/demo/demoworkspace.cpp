@@ -570,6 +570,12 @@ Result<DemoSummary> writeDemoWorkspace(const std::string &path, const DemoOption
         return w.error();
     if (auto w = saveComparisonSets(store, transformerIds, lrSweepIds, llmIds); !w)
         return w.error();
+    // A drift report on the retrain's data (fraud-train's newer digest), for the lineage badge.
+    DriftResult drift{0, "fraud-train", "9f1c22ab", 0.4, "drifted", kEpochMs + 19 * 86400000,
+                      R"({"columns":10,"drifted_columns":4,"drift_share_threshold":0.3,)"
+                      R"("drifted":["amount","merchant_category","hour","country"]})"};
+    if (auto w = store.recordDriftResult(drift); !w)
+        return w.error();
     if (auto w = store.setMeta("last_sync_ms", std::to_string(kEpochMs + 20 * 86400000)); !w)
         return w.error();
     if (auto c = tx.commit(); !c)

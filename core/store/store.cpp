@@ -70,6 +70,13 @@ const char *const kMigrations[] = {
         time_ms INTEGER NOT NULL, actor TEXT NOT NULL, source TEXT NOT NULL);
     CREATE INDEX alias_changes_model ON alias_changes(model, alias);
     )sql",
+    // 3 -> 4: drift results per dataset (name, digest), for the lineage graph's badges.
+    R"sql(
+    CREATE TABLE drift_results (id INTEGER PRIMARY KEY AUTOINCREMENT, dataset TEXT NOT NULL,
+        digest TEXT NOT NULL, drift_share REAL NOT NULL, state TEXT NOT NULL,
+        time_ms INTEGER NOT NULL, summary TEXT NOT NULL DEFAULT '{}');
+    CREATE INDEX drift_results_dataset ON drift_results(dataset, digest);
+    )sql",
 };
 
 std::string col(sqlite3_stmt *s, int i)
@@ -868,6 +875,49 @@ std::vector<AliasChange> Store::aliasChanges(const std::string &model) const
         c.actor = col(s, 6);
         c.source = col(s, 7);
         out.push_back(std::move(c));
+    }
+    return out;
+}
+
+Result<void> Store::recordDriftResult(const DriftResult &result)
+{
+    if (result.dataset.empty())
+        return makeError("invalid", "A drift result needs a dataset name.");
+    if (result.state != "drifted" && result.state != "ok")
+        return makeError("invalid", "A drift result's state is either drifted or ok.");
+    Stmt s(prepare("INSERT INTO drift_results(dataset, digest, drift_share, state, time_ms,"
+                   " summary) VALUES (?, ?, ?, ?, ?, ?)"));
+    if (!s)
+        return sqlError("recording a drift result");
+    bindText(s, 1, result.dataset);
+    bindText(s, 2, result.digest);
+    sqlite3_bind_double(s, 3, std::isfinite(result.driftShare) ? result.driftShare : 0.0);
+    bindText(s, 4, result.state);
+    sqlite3_bind_int64(s, 5, result.timeMs);
+    bindText(s, 6, result.summaryJson.empty() ? std::string("{}") : result.summaryJson);
+    if (sqlite3_step(s) != SQLITE_DONE)
+        return sqlError("recording a drift result");
+    return {};
+}
+
+std::vector<DriftResult> Store::driftResults(const std::string &dataset) const
+{
+    std::vector<DriftResult> out;
+    Stmt s(prepare("SELECT id, dataset, digest, drift_share, state, time_ms, summary"
+                   " FROM drift_results WHERE ?1 = '' OR dataset = ?1 ORDER BY time_ms, id"));
+    if (!s)
+        return out;
+    bindText(s, 1, dataset);
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        DriftResult r;
+        r.id = sqlite3_column_int64(s, 0);
+        r.dataset = col(s, 1);
+        r.digest = col(s, 2);
+        r.driftShare = sqlite3_column_double(s, 3);
+        r.state = col(s, 4);
+        r.timeMs = sqlite3_column_int64(s, 5);
+        r.summaryJson = col(s, 6);
+        out.push_back(std::move(r));
     }
     return out;
 }

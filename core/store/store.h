@@ -72,6 +72,18 @@ struct AliasChange {
     std::string source;
 };
 
+// The outcome of one drift report on a dataset (sightline drift --workspace), for the drift
+// badges of the lineage graph.
+struct DriftResult {
+    int64_t id = 0;
+    std::string dataset;
+    std::string digest; // "" when the report named the dataset without a digest
+    double driftShare = 0.0;
+    std::string state;  // "drifted" or "ok"
+    int64_t timeMs = 0;
+    std::string summaryJson; // a short JSON summary of the report
+};
+
 struct StoreStats {
     int64_t experiments = 0;
     int64_t runs = 0;
@@ -85,7 +97,7 @@ class Store {
 public:
     enum class Mode { ReadWrite, ReadOnly };
 
-    static constexpr int kSchemaVersion = 3;
+    static constexpr int kSchemaVersion = 4;
 
     ~Store();
     Store(const Store &) = delete;
@@ -169,6 +181,11 @@ public:
     // Alias history, oldest first; all models when `model` is empty.
     Result<void> recordAliasChange(const AliasChange &change);
     std::vector<AliasChange> aliasChanges(const std::string &model = {}) const;
+
+    // --- drift results per dataset ---
+    Result<void> recordDriftResult(const DriftResult &result);
+    // Oldest first; all datasets when `dataset` is empty.
+    std::vector<DriftResult> driftResults(const std::string &dataset = {}) const;
 
     StoreStats stats() const;
     // PRAGMA integrity_check: "ok" when the file is sound.
