@@ -10,6 +10,7 @@
 #include "testserver.h"
 
 #include <QCoreApplication>
+#include <QThread>
 
 #include <filesystem>
 
@@ -82,7 +83,14 @@ int main(int argc, char **argv)
     removeWorkspace(ws);
     removeWorkspace(wsBase);
 
-    // Warm the server's body cache with one untimed pass so both clients see the same server.
+    // Let the server finish serializing every get-history body, then warm its bulk answers
+    // with one untimed pass, so both clients see the same, idle server.
+    for (int i = 0; i < 1200; ++i) {
+        const auto stats = server.stats();
+        if (stats.contains("prewarm") && stats["prewarm"].value("state", "") == "done")
+            break;
+        QThread::msleep(100);
+    }
     {
         const std::string warm = (dir / "sightline-bench-sync-warm.sqlite").string();
         removeWorkspace(warm);

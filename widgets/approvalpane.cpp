@@ -1145,7 +1145,9 @@ void ApprovalPane::showTimeline(const std::string &model)
             source += tr(" · promotion");
         auto *item = new QTreeWidgetItem(
             m_timelineView, {timeText(e.timeMs), qs(e.alias), change,
-                             e.actor.empty() ? tr("unknown") : qs(e.actor), source, qs(e.comment)});
+                             // A sync sees that an alias moved, not who moved it.
+                             e.actor.empty() ? QStringLiteral("—") : qs(e.actor), source,
+                             qs(e.comment)});
         item->setToolTip(0, QDateTime::fromMSecsSinceEpoch(e.timeMs).toString(Qt::ISODateWithMs));
         item->setToolTip(5, qs(e.comment));
         if (e.action == "rollback")

@@ -973,6 +973,7 @@ class Workspace:
         self.next_experiment_id = 1
         self.run_counter = 0
         self.prewarm = {"state": "idle", "done": 0, "total": 0}
+        self.bulk_counts = {}  # (run_id, key) -> points in its cached get-history-bulk fragment
         self.add_experiment(Experiment("0", "Default", f"{artifact_root}/0",
                                        self.clock.now_ms()))
 
@@ -1077,6 +1078,7 @@ class Workspace:
         points.append(point)
         run.observe_latest(key, value, timestamp, step)
         self.cache.invalidate((run.run_id, key))
+        self.bulk_counts.pop((run.run_id, key), None)
 
     def log_param(self, run, key, value):
         value = "" if value is None else str(value)
@@ -2433,6 +2435,7 @@ class MlflowApi:
         fragment = ",".join(self._bulk_point(key, run.run_id, m) for m in ordered).encode("ascii")
         if fragment:
             self.ws.cache.put(("bulk", run.run_id, key), fragment)
+            self.ws.bulk_counts[(run.run_id, key)] = len(ordered)
         return fragment
 
     def metrics_bulk(self, p):
@@ -2461,7 +2464,9 @@ class MlflowApi:
                     continue
                 fragment = self.ws.cache.get(("bulk", run_id, key))
                 if fragment is not None:
-                    n = fragment.count(b'{"key"')
+                    n = self.ws.bulk_counts.get((run_id, key))
+                    if n is None:
+                        n = self.ws.bulk_counts[(run_id, key)] = fragment.count(b'{"key"')
                 else:
                     points = self.ws.history(run, key) or []
                     n = len(points)
@@ -3170,6 +3175,7 @@ class App:
                 del ws.runs[run.run_id]
                 for key in set(run.latest) | set(run.series):
                     ws.cache.invalidate((run.run_id, key))
+                    ws.bulk_counts.pop((run.run_id, key), None)
             elif op == "extend":
                 key = str(body["key"])
                 count = int(body.get("steps", 1))
