@@ -141,7 +141,8 @@ int syncCommand(const QStringList &args)
                         QStringLiteral("experiment"), QStringLiteral("parallel"),
                         QStringLiteral("ca-file")},
                        {QStringLiteral("no-registry"), QStringLiteral("insecure"),
-                        QStringLiteral("quiet"), QStringLiteral("full")});
+                        QStringLiteral("quiet"), QStringLiteral("full"),
+                        QStringLiteral("no-bulk")});
     if (!a.error.isEmpty())
         return fail(a.error, ExitUsage);
     std::string err;
@@ -157,6 +158,9 @@ int syncCommand(const QStringList &args)
     options.registry = !a.has(QStringLiteral("no-registry"));
     // Lists every run again rather than only new, running and deleted ones.
     options.full = a.has(QStringLiteral("full"));
+    // One get-history request per history, for servers (or proxies) where the web UI's bulk
+    // route misbehaves.
+    options.bulkHistories = !a.has(QStringLiteral("no-bulk"));
     HttpOptions http;
     if (a.has(QStringLiteral("parallel"))) {
         bool ok = false;
@@ -600,7 +604,7 @@ QString cliUsage()
         "                 also writes FILE's stem + -reference.csv and -current.csv: drift demo\n"
         "                 data for sightline drift\n"
         "  sightline sync --server URL --workspace FILE [--experiment NAME]... [--parallel N]\n"
-        "                 [--full] [--no-registry] [--insecure] [--ca-file FILE]\n"
+        "                 [--full] [--no-bulk] [--no-registry] [--insecure] [--ca-file FILE]\n"
         "  sightline runs --workspace FILE [--experiment NAME]... [--filter EXPR]\n"
         "                 [--columns LIST] [--format table|csv|json] [--limit N]\n"
         "  sightline render --workspace FILE --pane runs|compare|approval --out FILE.png\n"
