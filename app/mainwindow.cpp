@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "mainwindow.h"
+#include "qtext.h"
 
 #include "approvalpane.h"
 #include "comparepane.h"
@@ -54,11 +55,6 @@ const char *const compareState = "ComparePane/state";
 const char *const approvalState = "ApprovalPane/state";
 const char *const connections = "Connections";
 } // namespace keys
-
-QString qs(const std::string &s)
-{
-    return QString::fromUtf8(s.data(), static_cast<qsizetype>(s.size()));
-}
 
 QString demoWorkspacePath()
 {

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "syncservice.h"
+#include "qtext.h"
 
 #include "store/store.h"
 
@@ -29,11 +30,6 @@ HttpOptions refreshHttpOptions()
     o.retryAfterCapMs = 2000;
     o.totalTimeoutMs = 60000;
     return o;
-}
-
-QString qs(const std::string &s)
-{
-    return QString::fromUtf8(s.data(), static_cast<qsizetype>(s.size()));
 }
 
 int clampInt(int64_t v)

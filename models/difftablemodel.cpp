@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "difftablemodel.h"
+#include "qtext.h"
 
 #include <QColor>
 #include <QFont>
@@ -21,11 +22,6 @@ const QColor kBestForeground(0x10, 0x30, 0x10);
 const QColor kCurrentBackground(0x3d, 0x8e, 0xe6, 0x30);
 const QColor kSectionBackground(0x80, 0x80, 0x80, 0x30);
 const QColor kMutedForeground(0x80, 0x80, 0x80);
-
-QString qs(const std::string &s)
-{
-    return QString::fromUtf8(s.data(), static_cast<qsizetype>(s.size()));
-}
 
 // Cells show one line: control characters (newlines, tabs) become spaces.
 QString cellText(const QString &text)

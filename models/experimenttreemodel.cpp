@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "experimenttreemodel.h"
+#include "qtext.h"
 
 #include <QColor>
 #include <QFont>
@@ -8,15 +9,6 @@
 #include <algorithm>
 
 namespace sightline {
-
-namespace {
-
-QString qs(const std::string &s)
-{
-    return QString::fromUtf8(s.data(), static_cast<qsizetype>(s.size()));
-}
-
-} // namespace
 
 ExperimentTreeModel::ExperimentTreeModel(QObject *parent) : QAbstractItemModel(parent) {}
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "registrymodel.h"
+#include "qtext.h"
 
 #include "approval/request.h"
 #include "store/store.h"
@@ -13,18 +14,6 @@
 namespace sightline {
 
 namespace {
-
-QString qs(const std::string &s)
-{
-    return QString::fromUtf8(s.data(), static_cast<qsizetype>(s.size()));
-}
-
-QString timeText(int64_t ms)
-{
-    if (ms <= 0)
-        return {};
-    return QDateTime::fromMSecsSinceEpoch(ms).toString(QStringLiteral("yyyy-MM-dd HH:mm"));
-}
 
 // Version numbers compare as numbers ("10" after "9"); anything else as text.
 bool versionLess(const std::string &a, const std::string &b)

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "requestsmodel.h"
+#include "qtext.h"
 
 #include "approval/workflow.h"
 #include "store/store.h"
@@ -14,11 +15,6 @@
 namespace sightline {
 
 namespace {
-
-QString qs(const std::string &s)
-{
-    return QString::fromUtf8(s.data(), static_cast<qsizetype>(s.size()));
-}
 
 // Pending requests wait for someone, so they come first; an interrupted apply next.
 int stateRank(RequestState state)

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "runtablemodel.h"
+#include "qtext.h"
 
 #include <QColor>
 #include <QDateTime>
@@ -19,11 +20,6 @@ namespace {
 constexpr qsizetype kMaxCellChars = 120;
 constexpr qsizetype kTooltipLineChars = 100;
 constexpr qsizetype kMaxTooltipChars = 4000;
-
-QString qs(const std::string &s)
-{
-    return QString::fromUtf8(s.data(), static_cast<qsizetype>(s.size()));
-}
 
 // Cells show one line: control characters (newlines, tabs) become spaces.
 QString cellText(const QString &text)

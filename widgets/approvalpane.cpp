@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "approvalpane.h"
+#include "qtext.h"
 
 #include "aliastimeline.h"
 #include "approval/request.h"
@@ -47,18 +48,6 @@
 namespace sightline {
 
 namespace {
-
-QString qs(const std::string &s)
-{
-    return QString::fromUtf8(s.data(), static_cast<qsizetype>(s.size()));
-}
-
-QString timeText(int64_t ms)
-{
-    if (ms <= 0)
-        return {};
-    return QDateTime::fromMSecsSinceEpoch(ms).toString(QStringLiteral("yyyy-MM-dd HH:mm"));
-}
 
 enum MessageKind { Neutral, Success, Failure };
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "columnchooser.h"
+#include "qtext.h"
 
 #include <QDialogButtonBox>
 #include <QEvent>
@@ -19,11 +20,6 @@ namespace sightline {
 namespace {
 
 constexpr int kKeyRole = Qt::UserRole + 1;
-
-QString qs(const std::string &s)
-{
-    return QString::fromUtf8(s.data(), static_cast<qsizetype>(s.size()));
-}
 
 bool contains(const std::vector<ColumnSpec> &specs, const ColumnSpec &spec)
 {

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "comparepane.h"
+#include "qtext.h"
 
 #include "chartgrid.h"
 #include "compare/axes.h"
@@ -44,11 +45,6 @@ namespace sightline {
 namespace {
 
 constexpr size_t kCacheBytes = size_t(3) << 30; // loaded histories kept before the oldest go
-
-QString qs(const std::string &s)
-{
-    return QString::fromStdString(s);
-}
 
 QIcon swatch(const QColor &color)
 {

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "connectiondialog.h"
+#include "qtext.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -23,11 +24,6 @@ namespace sightline {
 namespace {
 
 constexpr int kMaxResultChars = 160;
-
-QString qs(const std::string &s)
-{
-    return QString::fromUtf8(s.data(), static_cast<qsizetype>(s.size()));
-}
 
 struct HealthOutcome {
     bool ok = false;

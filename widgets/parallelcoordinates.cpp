@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "parallelcoordinates.h"
+#include "qtext.h"
 
 #include "compareselection.h"
 #include "runcolors.h"
@@ -33,11 +34,6 @@ constexpr double kDragThreshold = 3.0;
 constexpr double kMaxLabelWidth = 110.0;
 constexpr int kMaxTicks = 6;
 const QString kFilterSource = QStringLiteral("parallel");
-
-QString qs(const std::string &s)
-{
-    return QString::fromUtf8(s.data(), static_cast<qsizetype>(s.size()));
-}
 
 double distanceToSegment(const QPointF &p, const QPointF &a, const QPointF &b)
 {

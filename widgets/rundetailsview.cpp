@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "rundetailsview.h"
+#include "qtext.h"
 
 #include "runtablemodel.h"
 
@@ -17,11 +18,6 @@ namespace {
 constexpr int kMaxChildrenShown = 200;
 constexpr QChar kBreak(0x200B); // zero-width space: lets long tokens wrap
 constexpr QLatin1StringView kTable("<table cellspacing='0'>");
-
-QString qs(const std::string &s)
-{
-    return QString::fromUtf8(s.data(), static_cast<qsizetype>(s.size()));
-}
 
 // Server text as literal HTML: escaped, with break opportunities in long unbroken runs so a
 // 600-character param wraps instead of widening the panel.

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "runspane.h"
+#include "qtext.h"
 
 #include "columnchooser.h"
 #include "experimenttreemodel.h"
@@ -41,11 +42,6 @@ constexpr quint32 kStateMagic = 0x534c5250; // "SLRP"
 constexpr qint32 kStateVersion = 1;
 constexpr int kDefaultMetricColumns = 4;
 constexpr int kDefaultParamColumns = 3;
-
-QString qs(const std::string &s)
-{
-    return QString::fromUtf8(s.data(), static_cast<qsizetype>(s.size()));
-}
 
 // Counts with group separators even in the C locale ("1,234 of 10,000 runs").
 QString count(qint64 n)

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "scatterview.h"
+#include "qtext.h"
 
 #include "compareselection.h"
 #include "runcolors.h"
@@ -29,11 +30,6 @@ constexpr double kClickDistance = 4.0;
 constexpr int kMaxCategoryLabels = 30;
 constexpr int kMaxCategoryChars = 24;
 const QString kFilterSource = QStringLiteral("scatter");
-
-QString qs(const std::string &s)
-{
-    return QString::fromUtf8(s.data(), static_cast<qsizetype>(s.size()));
-}
 
 QColor mix(const QColor &a, const QColor &b, double t)
 {

@@ -367,13 +367,19 @@ Result<std::optional<PromotionRequest>> ApprovalService::currentRequest(const st
 }
 
 Result<PromotionRequest> ApprovalService::requireRequest(const std::string &model,
-                                                         const std::string &version)
+                                                         const std::string &version,
+                                                         ModelVersion *read)
 {
-    auto r = currentRequest(model, version);
+    auto v = readVersion(model, version);
+    if (!v)
+        return v.error();
+    auto r = requestFromTags(*v);
     if (!r)
         return r.error();
     if (!*r)
         return refused("Version " + version + " of '" + model + "' has no promotion request.");
+    if (read)
+        *read = std::move(*v);
     return std::move(**r);
 }
 
@@ -575,15 +581,12 @@ Result<ApprovalService::Outcome> ApprovalService::approve(const std::string &mod
                                                           const std::string &version,
                                                           const std::string &comment)
 {
-    auto v = readVersion(model, version);
-    if (!v)
-        return v.error();
-    auto found = requestFromTags(*v);
+    ModelVersion read;
+    auto found = requireRequest(model, version, &read);
     if (!found)
         return found.error();
-    if (!*found)
-        return refused("Version " + version + " of '" + model + "' has no promotion request.");
-    PromotionRequest req = std::move(**found);
+    const ModelVersion *v = &read;
+    PromotionRequest req = std::move(*found);
     // Approved before and cut off while applying: finishing it is what approving asks for.
     if (req.state == RequestState::Applying)
         return applyRequest(std::move(req));
@@ -630,15 +633,14 @@ Result<ApprovalService::Outcome> ApprovalService::reject(const std::string &mode
                                                          const std::string &version,
                                                          const std::string &comment)
 {
-    auto v = readVersion(model, version);
-    if (!v)
-        return v.error();
-    auto found = requestFromTags(*v);
+    ModelVersion read;
+    auto found = requireRequest(model, version, &read);
     if (!found)
         return found.error();
-    if (!*found || (*found)->state != RequestState::Pending)
+    if (found->state != RequestState::Pending)
         return refused("Version " + version + " of '" + model + "' has no pending request.");
-    PromotionRequest req = std::move(**found);
+    const ModelVersion *v = &read;
+    PromotionRequest req = std::move(*found);
     const auto &allowed = m_options.policy.reviewers.allowed;
     const bool reviewer = allowed.empty()
                        || std::find(allowed.begin(), allowed.end(), m_options.actor)

@@ -145,7 +145,9 @@ private:
     Result<ModelVersion> readVersion(const std::string &model, const std::string &version);
     Result<std::optional<ModelVersion>> readHolder(const std::string &model,
                                                    const PromotionTarget &target);
-    Result<PromotionRequest> requireRequest(const std::string &model, const std::string &version);
+    // The version's request (refused when it has none); `read` receives the version as read.
+    Result<PromotionRequest> requireRequest(const std::string &model, const std::string &version,
+                                            ModelVersion *read = nullptr);
     Result<void> writeTags(const std::string &model, const std::string &version,
                            const std::vector<KeyValue> &tags);
     Result<void> writeDocument(const std::string &model, const std::string &version,
