@@ -6,6 +6,7 @@
 #include <curl/curl.h>
 
 #include <algorithm>
+#include <charconv>
 #include <atomic>
 #include <cctype>
 #include <cerrno>
@@ -476,6 +477,18 @@ size_t HttpClient::Impl::onHeader(char *data, size_t size, size_t count, void *u
         transfer->retryAfterMs = -1; // a new response (after a 1xx) starts afresh
     else if (startsWithNoCase(line, "retry-after:"))
         transfer->retryAfterMs = parseRetryAfterMs(line.substr(12));
+    else if (startsWithNoCase(line, "content-length:")) {
+        // Room for the whole body at once rather than doubling through a multi-megabyte
+        // answer; a hint only, capped so that a lying header cannot reserve gigabytes.
+        uint64_t length = 0;
+        std::string_view digits = line.substr(15);
+        while (!digits.empty() && (digits.front() == ' ' || digits.front() == '\t'))
+            digits.remove_prefix(1);
+        std::from_chars(digits.data(), digits.data() + digits.size(), length);
+        constexpr uint64_t kMaxReserve = uint64_t(256) << 20;
+        if (length > transfer->received.capacity())
+            transfer->received.reserve(static_cast<size_t>(std::min(length, kMaxReserve)));
+    }
     return bytes;
 }
 
