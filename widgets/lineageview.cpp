@@ -536,7 +536,8 @@ void LineageEdgeItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *o
     painter->setBrush(ink);
     if (option->exposedRect.intersects(m_arrow.boundingRect()))
         painter->drawPolygon(m_arrow);
-    if (!m_labelRect.isEmpty() && option->exposedRect.intersects(m_labelRect)) {
+    if (!m_labelRect.isEmpty() && lod >= m_labelDetail
+        && option->exposedRect.intersects(m_labelRect)) {
         painter->setBrush(QColor(255, 255, 255, 225));
         painter->drawRoundedRect(m_labelRect, 3.0, 3.0);
         painter->setFont(smallFont());
@@ -692,6 +693,7 @@ void LineageView::showGraph(const lineage::VisibleGraph &visible, const lineage:
             m_scene->addItem(item);
         }
         item->setEnds(from, to);
+        item->setLabelDetail(large ? 1.2 : 0.0);
         edges.emplace(std::move(key), item);
     }
     for (auto &[key, item] : m_edges)

@@ -95,6 +95,8 @@ public:
         m_from = from;
         m_to = to;
     }
+    // Zoomed out below this level of detail the label is not drawn (crowded big graphs).
+    void setLabelDetail(double lod) { m_labelDetail = lod; }
     LineageNodeItem *fromNode() const { return m_from; }
     LineageNodeItem *toNode() const { return m_to; }
     const QString &label() const { return m_label; }
@@ -109,6 +111,7 @@ public:
 private:
     LineageNodeItem *m_from = nullptr;
     LineageNodeItem *m_to = nullptr;
+    double m_labelDetail = 0.0;
     std::vector<lineage::Point> m_points; // as last laid out, to skip unchanged updates
     QRectF m_target;
     QPainterPath m_path;
