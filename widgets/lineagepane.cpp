@@ -330,6 +330,7 @@ void LineagePane::setGraph(lineage::Graph graph)
     m_graph = std::make_unique<lineage::Graph>(std::move(graph));
     m_view->setGraph(m_graph.get());
     m_expanded.clear();
+    m_openGroups.clear();
     m_extra.clear();
     m_visible = {};
     m_layout = {};
@@ -456,6 +457,7 @@ bool LineagePane::setFocusKey(const QString &key)
         return false;
     m_focus = n;
     m_expanded.clear();
+    m_openGroups.clear();
     m_extra.clear();
     m_viewState = std::make_unique<lineage::View>(*m_graph, m_focus, m_up, m_down);
     refresh(true);
@@ -582,6 +584,8 @@ bool LineagePane::expandNode(const QString &key)
     if (!m_viewState->expand(key.toStdString()))
         return false;
     m_expanded.insert(key.toStdString());
+    if (const int v = m_visible.find(key.toStdString()); v >= 0)
+        m_openGroups[key.toStdString()] = m_visible.nodes[static_cast<size_t>(v)].members;
     refresh(false);
     return true;
 }
@@ -591,8 +595,19 @@ bool LineagePane::collapseNode(const QString &key)
     if (!m_viewState || !m_viewState->collapse(key.toStdString()))
         return false;
     m_expanded.erase(key.toStdString());
+    m_openGroups.erase(key.toStdString());
     refresh(false);
     return true;
+}
+
+QString LineagePane::groupOf(const QString &key) const
+{
+    const int n = graphIndex(key);
+    for (const auto &[group, members] : m_openGroups)
+        if (m_expanded.count(group)
+            && std::find(members.begin(), members.end(), n) != members.end())
+            return qs(group);
+    return {};
 }
 
 bool LineagePane::toggleNode(const QString &key)
@@ -715,6 +730,9 @@ void LineagePane::showContextMenu(const QString &key, const QPoint &globalPos)
         else
             connect(menu.addAction(cluster ? tr("Expand group") : tr("Expand neighbours")),
                     &QAction::triggered, this, [this, key] { expandNode(key); });
+        if (const QString group = groupOf(key); !group.isEmpty())
+            connect(menu.addAction(tr("Collapse group")), &QAction::triggered, this,
+                    [this, group] { collapseNode(group); });
         if (!cluster) {
             connect(menu.addAction(tr("Make this the focus")), &QAction::triggered, this,
                     [this, key] {

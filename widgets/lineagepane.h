@@ -79,6 +79,8 @@ public:
     bool expandNode(const QString &key);
     bool collapseNode(const QString &key);
     bool toggleNode(const QString &key);
+    // The expanded cluster a drawn node was opened from, or empty.
+    QString groupOf(const QString &key) const;
 
     // Runs a query from the selected node (or the focus): its answer is drawn, highlighted and
     // listed. False when there is nothing to start from.
@@ -157,6 +159,7 @@ private:
     int m_up = 1;
     int m_down = 1;
     std::set<std::string> m_expanded; // mirrors the View's, for visibleSubgraph
+    std::map<std::string, std::vector<int>> m_openGroups; // expanded cluster -> its members
     std::set<int> m_extra;            // query answers drawn beyond the hops
     lineage::VisibleGraph m_visible;
     lineage::Layout m_layout;

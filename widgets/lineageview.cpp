@@ -6,6 +6,7 @@
 #include <QEvent>
 #include <QFontMetricsF>
 #include <QGraphicsScene>
+#include <QKeyEvent>
 #include <QPainter>
 #include <QPainterPath>
 #include <QScrollBar>
@@ -850,6 +851,18 @@ void LineageView::wheelEvent(QWheelEvent *event)
     }
     setZoom(zoom() * std::pow(1.15, steps));
     event->accept();
+}
+
+void LineageView::keyPressEvent(QKeyEvent *event)
+{
+    // Enter opens or closes the selected node, like a double-click.
+    if ((event->key() == Qt::Key_Return || event->key() == Qt::Key_Enter)
+        && !selectedKey().isEmpty()) {
+        emit nodeActivated(selectedKey());
+        event->accept();
+        return;
+    }
+    QGraphicsView::keyPressEvent(event);
 }
 
 LineageNodeItem *LineageView::nodeAt(const QPoint &viewPos) const

@@ -245,6 +245,7 @@ private slots:
         for (const auto &[key, pos] : after)
             if (!before.count(key))
                 member = key;
+        QCOMPARE(pane.groupOf(member), clusterKey);
         QVERIFY(pane.expandNode(member));
         const auto after2 = positions(pane.view());
         QVERIFY(after2.size() >= before2.size());
@@ -252,6 +253,14 @@ private slots:
             if (after2.count(key))
                 QCOMPARE(after2.at(key), pos);
         QVERIFY(pane.collapseNode(member));
+        // Collapsing the group brings the cluster back; Enter on it opens it again.
+        QVERIFY(pane.collapseNode(pane.groupOf(member)));
+        QVERIFY(pane.view()->nodeItem(clusterKey));
+        QCOMPARE(positions(pane.view()).size(), before.size());
+        QVERIFY(pane.selectNode(clusterKey));
+        pane.view()->setFocus();
+        QTest::keyClick(pane.view(), Qt::Key_Return);
+        QVERIFY(!pane.view()->nodeItem(clusterKey));
     }
 
     void upstreamAndDownstream()
