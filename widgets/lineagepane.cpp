@@ -502,6 +502,9 @@ void LineagePane::refresh(bool full)
     m_visible = std::move(visible);
     m_layout = std::move(*layout);
     m_view->showGraph(m_visible, m_layout, focusKey(), full);
+    // A new picture starts with its focus selected, so its details and actions are at hand.
+    if (full && m_view->selectedKey().isEmpty())
+        m_view->selectNode(focusKey(), false);
     if (m_query != Query::None)
         highlightQuery();
     const QString selected = m_view->selectedKey();

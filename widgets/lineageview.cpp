@@ -835,9 +835,9 @@ void LineageView::fitAll()
     if (r.isEmpty())
         return;
     fitInView(r, Qt::KeepAspectRatio);
-    // A small graph is not blown up beyond its natural size.
-    if (zoom() > 1.0)
-        setZoom(1.0);
+    // A small graph is enlarged a little, not blown up.
+    if (zoom() > 1.3)
+        setZoom(1.3);
     centerOn(r.center());
     updateMinimap();
 }
