@@ -168,7 +168,8 @@ void LineageNodeItem::setNode(const lineage::VisibleNode &node, const lineage::N
     if (graphNode) {
         signature += graphNode->missing ? "\nmissing" : "\n";
         if (graphNode->drift)
-            signature += '\n' + graphNode->drift->state + std::to_string(graphNode->drift->driftShare);
+            signature += '\n' + graphNode->drift->state
+                         + std::to_string(graphNode->drift->driftShare);
     }
     if (signature == m_signature)
         return;

@@ -5,8 +5,9 @@
 // it was; "what trained this" and "what depends on this" draw, highlight and list their answer
 // (the champion among what depends on fraud-train) and a listed item selects its node; search
 // selects a node (making it the focus when it is not drawn); the details and the show-run and
-// show-version signals; exports. A generated 5,000-node graph builds its scene, and zooming,
-// panning and repainting it stays well under a second. Set SIGHTLINE_GRAB_DIR to keep the grabs.
+// show-version signals; exports. A generated 5,000-node graph builds its scene, shows the
+// minimap (which follows the viewport and moves it on a click), and zooming, panning and
+// repainting it stays well under a second. Set SIGHTLINE_GRAB_DIR to keep the grabs.
 #include "demo/demoworkspace.h"
 #include "lineage/graph.h"
 #include "lineage/layout.h"
@@ -79,7 +80,8 @@ Graph generate(int nodes)
     Graph g;
     std::vector<int> datasets;
     for (int d = 0; d < nodes / 25; ++d)
-        datasets.push_back(g.addNode(make(NodeKind::Dataset, datasetKey("d" + std::to_string(d), "x"),
+        datasets.push_back(g.addNode(make(NodeKind::Dataset,
+                                          datasetKey("d" + std::to_string(d), "x"),
                                           "data-" + std::to_string(d))));
     const int model = g.addNode(make(NodeKind::Model, "model:m", "m"));
     uint32_t state = 12345;
@@ -185,7 +187,8 @@ private slots:
         QVERIFY(d->isDrifted());
         QCOMPARE(d->driftBadge(), QStringLiteral("drift 40%"));
         // The older digest is drawn (next version) and has no badge.
-        LineageNodeItem *old = pane.view()->nodeItem(QStringLiteral("dataset:fraud-train@3b7e0a41"));
+        LineageNodeItem *old =
+            pane.view()->nodeItem(QStringLiteral("dataset:fraud-train@3b7e0a41"));
         QVERIFY(old);
         QVERIFY(old->driftBadge().isEmpty());
         QStringList labels;
@@ -417,6 +420,7 @@ private slots:
         t.restart();
         view.viewport()->grab();
         const qint64 first = t.elapsed();
+        const QRectF shownBefore = view.minimap()->viewportRect();
         t.restart();
         view.zoomOut();
         view.zoomOut();
@@ -428,6 +432,12 @@ private slots:
         QVERIFY(!frame.isNull());
         QVERIFY2(zoomPan < 1000, qPrintable(QString::number(zoomPan)));
         keepGrab(&view, QStringLiteral("lineage-5k.png"));
+        // The minimap follows the viewport, and a click there moves the view.
+        QVERIFY(view.minimap()->viewportRect() != shownBefore);
+        const QPointF centre = view.mapToScene(view.viewport()->rect().center());
+        QTest::mouseClick(view.minimap(), Qt::LeftButton, {},
+                          QPoint(view.minimap()->width() / 2, view.minimap()->height() - 3));
+        QVERIFY(view.mapToScene(view.viewport()->rect().center()) != centre);
         // Fitting everything in draws the far-out level of detail, still quickly.
         t.restart();
         view.fitAll();
