@@ -3,6 +3,7 @@
 #include "qtext.h"
 
 #include "approvalpane.h"
+#include "lineagepane.h"
 #include "comparepane.h"
 #include "connectiondialog.h"
 #include "demo/demoworkspace.h"
@@ -53,6 +54,7 @@ const char *const windowState = "MainWindow/state";
 const char *const paneState = "RunsPane/state";
 const char *const compareState = "ComparePane/state";
 const char *const approvalState = "ApprovalPane/state";
+const char *const lineageState = "LineagePane/state";
 const char *const connections = "Connections";
 } // namespace keys
 
@@ -111,6 +113,20 @@ void MainWindow::init(std::optional<MlflowConnection> connection)
     m_paneTabs->addTab(m_runsPane, QString());
     m_paneTabs->addTab(m_comparePane, QString());
     m_paneTabs->addTab(m_approvalPane, QString());
+    m_lineagePane = new LineagePane;
+    m_paneTabs->addTab(m_lineagePane, QString());
+    connect(m_lineagePane, &LineagePane::showRunRequested, this, [this](const QString &runId) {
+        showRunsPane();
+        if (!m_runsPane->selectRun(runId))
+            statusBar()->showMessage(tr("Run %1 is not in the runs table (a filter may hide it).")
+                                         .arg(runId),
+                                     kStatusMessageMs);
+    });
+    connect(m_lineagePane, &LineagePane::showVersionRequested, this,
+            [this](const QString &model, const QString &version) {
+                showApprovalPane();
+                m_approvalPane->selectVersion(model, version);
+            });
     setCentralWidget(m_paneTabs);
     connect(m_comparePane, &ComparePane::runSelected, this,
             [this](const QString &runId) { m_runsPane->selectRun(runId); });
@@ -255,6 +271,9 @@ void MainWindow::createActions()
     m_showApprovalAction = new QAction(this);
     m_showApprovalAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_3));
     connect(m_showApprovalAction, &QAction::triggered, this, &MainWindow::showApprovalPane);
+    m_showLineageAction = new QAction(this);
+    m_showLineageAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_4));
+    connect(m_showLineageAction, &QAction::triggered, this, &MainWindow::showLineagePane);
 
     m_aboutAction = new QAction(this);
     m_aboutAction->setMenuRole(QAction::AboutRole);
@@ -278,6 +297,7 @@ void MainWindow::createActions()
     m_viewMenu->addAction(m_showRunsAction);
     m_viewMenu->addAction(m_showCompareAction);
     m_viewMenu->addAction(m_showApprovalAction);
+    m_viewMenu->addAction(m_showLineageAction);
     m_viewMenu->addAction(m_compareAction);
     m_viewMenu->addSeparator();
     m_viewMenu->addAction(m_experimentsAction);
@@ -333,11 +353,13 @@ void MainWindow::retranslateUi()
     m_paneTabs->setTabText(0, tr("Runs"));
     m_paneTabs->setTabText(1, tr("Compare"));
     m_paneTabs->setTabText(2, tr("Approval"));
+    m_paneTabs->setTabText(3, tr("Lineage"));
     m_compareAction->setText(tr("&Compare Selected Runs"));
     m_compareAction->setToolTip(tr("Open the runs selected in the table in the compare pane"));
     m_showRunsAction->setText(tr("&Runs"));
     m_showCompareAction->setText(tr("C&ompare"));
     m_showApprovalAction->setText(tr("&Approval"));
+    m_showLineageAction->setText(tr("&Lineage"));
     m_experimentsAction->setText(tr("&Experiments"));
     m_detailsAction->setText(tr("Run &Details"));
     m_columnsAction->setText(tr("&Columns…"));
@@ -378,6 +400,9 @@ void MainWindow::restoreSettings()
     const QByteArray approval = m_settings->value(QLatin1String(keys::approvalState)).toByteArray();
     if (!approval.isEmpty())
         m_approvalPane->restoreState(approval);
+    const QByteArray lineage = m_settings->value(QLatin1String(keys::lineageState)).toByteArray();
+    if (!lineage.isEmpty())
+        m_lineagePane->restoreState(lineage);
 }
 
 void MainWindow::saveSettings()
@@ -387,6 +412,7 @@ void MainWindow::saveSettings()
     m_settings->setValue(QLatin1String(keys::paneState), m_runsPane->saveState());
     m_settings->setValue(QLatin1String(keys::compareState), m_comparePane->saveState());
     m_settings->setValue(QLatin1String(keys::approvalState), m_approvalPane->saveState());
+    m_settings->setValue(QLatin1String(keys::lineageState), m_lineagePane->saveState());
     m_settings->sync();
 }
 
@@ -540,11 +566,17 @@ void MainWindow::showApprovalPane()
     m_paneTabs->setCurrentWidget(m_approvalPane);
 }
 
+void MainWindow::showLineagePane()
+{
+    m_paneTabs->setCurrentWidget(m_lineagePane);
+}
+
 void MainWindow::loadWorkspace(bool synchronously)
 {
     m_loadError.clear();
     m_comparePane->setWorkspace(m_workspacePath);
     m_approvalPane->setWorkspace(m_workspacePath);
+    m_lineagePane->setWorkspace(m_workspacePath, LineagePane::Load::WhenShown);
     readWorkspaceMeta();
     setWindowTitle(m_workspaceName.isEmpty()
                        ? tr("Sightline")
@@ -750,6 +782,7 @@ void MainWindow::syncDone(bool ok, const QString &message, const SyncReport &,
         if (ok && !m_comparePane->records().empty())
             m_comparePane->reloadRuns();
         m_approvalPane->reload();
+        m_lineagePane->reload(LineagePane::Load::WhenShown);
     }
     readWorkspaceMeta();
     m_lastSyncFailed = !ok && !cancelled; // the meta read must not hide this session's result

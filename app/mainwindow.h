@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// MainWindow: the workbench window — the runs, compare and approval panes in the middle, menus for workspaces and
+// MainWindow: the workbench window — the runs, compare, approval and lineage panes in the middle, menus for workspaces and
 // servers, and a status bar with sync progress, the age of the cache and whether it is stale
 // or offline. Settings are injected so tests and `sightline render` never touch the user's.
 #pragma once
@@ -25,6 +25,7 @@ namespace sightline {
 
 class ApprovalPane;
 class ComparePane;
+class LineagePane;
 class LiveTail;
 class RunsPane;
 class SecretStore;
@@ -55,12 +56,14 @@ public:
     RunsPane *runsPane() const { return m_runsPane; }
     ComparePane *comparePane() const { return m_comparePane; }
     ApprovalPane *approvalPane() const { return m_approvalPane; }
+    LineagePane *lineagePane() const { return m_lineagePane; }
     QTabWidget *paneTabs() const { return m_paneTabs; }
     // Opens the runs selected in the runs table in the compare pane.
     void compareSelectedRuns();
     void showRunsPane();
     void showComparePane();
     void showApprovalPane();
+    void showLineagePane();
     SyncService *syncService() const { return m_sync; }
     LiveTail *liveTail() const { return m_liveTail; }
     SecretStore *secretStore() const { return m_secrets; }
@@ -128,6 +131,7 @@ private:
     RunsPane *m_runsPane = nullptr;
     ComparePane *m_comparePane = nullptr;
     ApprovalPane *m_approvalPane = nullptr;
+    LineagePane *m_lineagePane = nullptr;
     QTabWidget *m_paneTabs = nullptr;
     SyncService *m_sync = nullptr;
     LiveTail *m_liveTail = nullptr;
@@ -164,6 +168,7 @@ private:
     QAction *m_showRunsAction = nullptr;
     QAction *m_showCompareAction = nullptr;
     QAction *m_showApprovalAction = nullptr;
+    QAction *m_showLineageAction = nullptr;
     QAction *m_aboutAction = nullptr;
 
     QLabel *m_workspaceLabel = nullptr;

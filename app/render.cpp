@@ -3,6 +3,8 @@
 #include "approvalpane.h"
 #include "cli.h"
 #include "comparepane.h"
+#include "lineagepane.h"
+#include "lineageview.h"
 #include "mainwindow.h"
 #include "registrymodel.h"
 #include "runspane.h"
@@ -39,7 +41,7 @@ void pumpEvents(int ms)
 int renderCommand(const QStringList &args)
 {
     QString workspace, pane = QStringLiteral("runs"), out, size = QStringLiteral("1400x900"),
-                       filter, setName, tab, model;
+                       filter, setName, tab, model, version, run, dataset, up, down;
     for (int i = 2; i < args.size(); ++i) {
         const QString a = args[i];
         auto next = [&](QString &target) {
@@ -65,6 +67,16 @@ int renderCommand(const QStringList &args)
             ok = next(tab);
         else if (a == QLatin1String("--model"))
             ok = next(model);
+        else if (a == QLatin1String("--version"))
+            ok = next(version);
+        else if (a == QLatin1String("--run"))
+            ok = next(run);
+        else if (a == QLatin1String("--dataset"))
+            ok = next(dataset);
+        else if (a == QLatin1String("--up"))
+            ok = next(up);
+        else if (a == QLatin1String("--down"))
+            ok = next(down);
         else {
             std::cerr << "sightline: Unknown option " << a.toStdString() << "." << std::endl;
             return ExitUsage;
@@ -78,16 +90,46 @@ int renderCommand(const QStringList &args)
         std::cerr << "sightline: render needs --workspace FILE and --out FILE.png." << std::endl;
         return ExitUsage;
     }
+    const bool isLineage = pane == QLatin1String("lineage");
     if (pane != QLatin1String("runs") && pane != QLatin1String("compare")
-        && pane != QLatin1String("approval")) {
+        && pane != QLatin1String("approval") && !isLineage) {
         std::cerr << "sightline: Unknown pane '" << pane.toStdString()
-                  << "': the panes that can be rendered are: runs, compare, approval."
+                  << "': the panes that can be rendered are: runs, compare, approval, lineage."
                   << std::endl;
         return ExitUsage;
     }
-    if (!model.isEmpty() && pane != QLatin1String("approval")) {
-        std::cerr << "sightline: --model is for --pane approval." << std::endl;
+    if (!model.isEmpty() && pane != QLatin1String("approval") && !isLineage) {
+        std::cerr << "sightline: --model is for --pane approval or lineage." << std::endl;
         return ExitUsage;
+    }
+    if (!isLineage && !(version + run + dataset + up + down).isEmpty()) {
+        std::cerr << "sightline: --version, --run, --dataset, --up and --down are for --pane "
+                     "lineage."
+                  << std::endl;
+        return ExitUsage;
+    }
+    int upHops = 1, downHops = 1;
+    if (isLineage) {
+        const int foci = (model.isEmpty() && version.isEmpty() ? 0 : 1) + (run.isEmpty() ? 0 : 1)
+                         + (dataset.isEmpty() ? 0 : 1);
+        if (foci > 1 || model.isEmpty() != version.isEmpty()) {
+            std::cerr << "sightline: Give at most one focus: --model M --version V, --run ID or "
+                         "--dataset NAME[@DIGEST]."
+                      << std::endl;
+            return ExitUsage;
+        }
+        auto hops = [](const QString &text, int &out) {
+            if (text.isEmpty())
+                return true;
+            bool ok = false;
+            out = text.toInt(&ok);
+            return ok && out >= 0 && out <= 20;
+        };
+        if (!hops(up, upHops) || !hops(down, downHops)) {
+            std::cerr << "sightline: --up and --down take a number of hops from 0 to 20."
+                      << std::endl;
+            return ExitUsage;
+        }
     }
     const QStringList tabs{QStringLiteral("charts"), QStringLiteral("parallel"),
                            QStringLiteral("scatter"), QStringLiteral("diff")};
@@ -166,6 +208,37 @@ int renderCommand(const QStringList &args)
                                .data(RegistryModel::VersionRole)
                                .toString());
         }
+        pumpEvents(100);
+    }
+    if (isLineage) {
+        LineagePane *lp = window.lineagePane();
+        window.showLineagePane();
+        pumpEvents(50);
+        lp->setHops(upHops, downHops);
+        QString key, what;
+        if (!run.isEmpty()) {
+            key = QStringLiteral("run:") + run;
+            what = QStringLiteral("run ") + run;
+        } else if (!dataset.isEmpty()) {
+            const int d = lineage::findDataset(lp->graph(), dataset.toStdString());
+            key = d >= 0 ? QString::fromStdString(lp->graph().node(d).key) : QString();
+            what = QStringLiteral("dataset ") + dataset;
+        } else if (!model.isEmpty()) {
+            key = QString::fromStdString(lineage::versionKey(model.toStdString(),
+                                                             version.toStdString()));
+            what = QStringLiteral("version %1 of model %2").arg(version, model);
+        }
+        if (!key.isEmpty() && !lp->setFocusKey(key)) {
+            std::cerr << "sightline: The workspace has no " << what.toStdString() << "."
+                      << std::endl;
+            return ExitFailure;
+        }
+        if (key.isEmpty() && lp->focusKey().isEmpty()) {
+            std::cerr << "sightline: The workspace has no lineage to draw." << std::endl;
+            return ExitFailure;
+        }
+        lp->view()->selectNode(lp->focusKey(), false);
+        lp->view()->fitAll();
         pumpEvents(100);
     }
     QApplication::processEvents();

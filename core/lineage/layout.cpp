@@ -260,7 +260,10 @@ Result<Layout> runDot(const VisibleGraph &vg, const LayoutOptions &options)
     Agraph_t *g = agopen(cs("lineage"), Agdirected, nullptr);
     agattr(g, AGRAPH, cs("rankdir"), cs(options.leftToRight ? "LR" : "TB"));
     agattr(g, AGRAPH, cs("nodesep"), cs("0.25"));
-    agattr(g, AGRAPH, cs("ranksep"), cs("0.6"));
+    // Edge labels (input contexts, "next version") are drawn between the ranks: leave room.
+    const bool labelled = std::any_of(vg.edges.begin(), vg.edges.end(),
+                                      [](const VisibleEdge &e) { return !e.label.empty(); });
+    agattr(g, AGRAPH, cs("ranksep"), cs(labelled ? "1.1" : "0.6"));
     agattr(g, AGRAPH, cs("ordering"), cs(""));
     agattr(g, AGRAPH, cs("splines"), cs("spline"));
     agattr(g, AGNODE, cs("shape"), cs("box"));

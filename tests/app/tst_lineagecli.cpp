@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Tests of `sightline lineage` on the demo workspace (DOT, JSON, SVG, errors with exit 2) and of
-// `sightline drift --workspace --dataset` recording its result for the lineage badge.
+// `sightline drift --workspace --dataset` recording its result for the lineage badge, and
+// `sightline render --pane lineage` (a picture with the kinds' colours; one-line errors).
 #include "runbinary.h"
 
+#include <QImage>
+#include <QSet>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -110,6 +113,42 @@ private slots:
         auto half = runSightline({QStringLiteral("drift"), ref, cur, QStringLiteral("--workspace"),
                                   m_ws});
         QCOMPARE(half.code, 2);
+    }
+
+    void renderPane()
+    {
+        const QString png = m_dir.filePath(QStringLiteral("lineage.png"));
+        auto r = runSightline({QStringLiteral("render"), QStringLiteral("--workspace"), m_ws,
+                               QStringLiteral("--pane"), QStringLiteral("lineage"),
+                               QStringLiteral("--dataset"), QStringLiteral("fraud-train"),
+                               QStringLiteral("--down"), QStringLiteral("2"),
+                               QStringLiteral("--out"), png, QStringLiteral("--size"),
+                               QStringLiteral("1400x900")});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QImage image(png);
+        QCOMPARE(image.size(), QSize(1400, 900));
+        QSet<QRgb> colours;
+        for (int y = 0; y < image.height(); y += 2)
+            for (int x = 0; x < image.width(); x += 2)
+                colours.insert(image.pixel(x, y) & 0xffffff);
+        // Datasets' and versions' fills, and the red of the drift badge.
+        for (QRgb c : {QRgb(0xdcf1ec), QRgb(0xefe4f7), QRgb(0xd93b2b)})
+            QVERIFY2(colours.contains(c), qPrintable(QString::number(c, 16)));
+
+        auto missing = runSightline({QStringLiteral("render"), QStringLiteral("--workspace"), m_ws,
+                                     QStringLiteral("--pane"), QStringLiteral("lineage"),
+                                     QStringLiteral("--run"), QStringLiteral("nope"),
+                                     QStringLiteral("--out"), png});
+        QCOMPARE(missing.code, 1);
+        QVERIFY(missing.err.contains(QStringLiteral("run nope")));
+        QCOMPARE(missing.err.trimmed().count(QLatin1Char('\n')), 0);
+        auto two = runSightline({QStringLiteral("render"), QStringLiteral("--workspace"), m_ws,
+                                 QStringLiteral("--pane"), QStringLiteral("lineage"),
+                                 QStringLiteral("--run"), QStringLiteral("a"),
+                                 QStringLiteral("--dataset"), QStringLiteral("b"),
+                                 QStringLiteral("--out"), png});
+        QCOMPARE(two.code, 2);
+        QVERIFY(two.err.contains(QStringLiteral("one focus")));
     }
 };
 

@@ -2,9 +2,11 @@
 // Tests of MainWindow offscreen: opening the demo workspace, remembered geometry and layout,
 // status badges, a failing sync, and server profiles saved without their secrets.
 // Set SIGHTLINE_SCREENSHOT_DIR to also write mainwindow.png (1400x900) there.
+#include "approvalpane.h"
 #include "comparepane.h"
 #include "compareselection.h"
 #include "demo/demoworkspace.h"
+#include "lineagepane.h"
 #include "mainwindow.h"
 #include "runspane.h"
 #include "secretstore.h"
@@ -14,6 +16,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QProgressBar>
+#include <QPushButton>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QSplitter>
@@ -38,6 +41,7 @@ private slots:
     void reportsAFailedSync();
     void savesProfilesWithoutSecrets();
     void comparesSelectedRuns();
+    void lineageShowsRunsAndVersions();
     void writesScreenshot();
 
 private:
@@ -206,6 +210,35 @@ void TestMainWindow::comparesSelectedRuns()
     QVERIFY(!window.comparePane()->liveButton()->isChecked());
     QTest::keyClick(&window, Qt::Key_1, Qt::ControlModifier);
     QCOMPARE(window.paneTabs()->currentWidget(), window.runsPane());
+    window.close();
+}
+
+void TestMainWindow::lineageShowsRunsAndVersions()
+{
+    QSettings settings(settingsPath(QStringLiteral("lineage")), QSettings::IniFormat);
+    MainWindow window(m_demo, std::nullopt, &settings);
+    window.resize(1400, 900);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    LineagePane *lineage = window.lineagePane();
+    // Read when first shown (Ctrl+4), around the champion.
+    QTest::keyClick(&window, Qt::Key_4, Qt::ControlModifier);
+    QCOMPARE(window.paneTabs()->currentWidget(), lineage);
+    QVERIFY(lineage->focusKey().startsWith(QLatin1String("version:")));
+    // "Show run in runs table" selects the run there.
+    QVERIFY(lineage->jumpTo(QStringLiteral("transformer-sweep")));
+    const QString runId = lineage->selectedKey().mid(4);
+    QVERIFY(!runId.isEmpty());
+    QTest::mouseClick(lineage->showRunButton(), Qt::LeftButton);
+    QCOMPARE(window.paneTabs()->currentWidget(), window.runsPane());
+    QCOMPARE(window.runsPane()->currentRunId(), runId);
+    // "Show version in approval pane" opens the version there.
+    window.showLineagePane();
+    QVERIFY(lineage->jumpTo(QStringLiteral("fraud-classifier/3")));
+    QTest::mouseClick(lineage->showVersionButton(), Qt::LeftButton);
+    QCOMPARE(window.paneTabs()->currentWidget(), window.approvalPane());
+    QCOMPARE(window.approvalPane()->currentPage(), ApprovalPane::VersionPage);
+    QCOMPARE(window.approvalPane()->currentModel(), QStringLiteral("fraud-classifier"));
     window.close();
 }
 
