@@ -129,9 +129,7 @@ bool requireOptions(const Args &a, const QStringList &names, int &exit)
 
 std::string padRight(const std::string &s, size_t width)
 {
-    size_t n = 0;
-    for (unsigned char c : s)
-        n += (c & 0xC0) != 0x80;
+    const size_t n = displayWidth(s);
     return n >= width ? s + " " : s + std::string(width - n, ' ');
 }
 
@@ -179,7 +177,7 @@ int gateCommand(const QStringList &args)
                   << "); policy: " << session->policyOrigin << "\n";
         size_t nameWidth = 4;
         for (const auto &g : report->results)
-            nameWidth = std::max(nameWidth, g.name.size() + 2);
+            nameWidth = std::max(nameWidth, displayWidth(g.name) + 2);
         std::cout << padRight("GATE", nameWidth) << padRight("RESULT", 9) << "DETAIL\n";
         for (const auto &g : report->results)
             std::cout << padRight(g.name, nameWidth)

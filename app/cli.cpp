@@ -36,15 +36,6 @@ int renderCommand(const QStringList &args); // render.cpp
 
 namespace {
 
-// Counts UTF-8 code points, which is close enough to terminal columns for table output.
-size_t displayWidth(const std::string &s)
-{
-    size_t n = 0;
-    for (unsigned char c : s)
-        n += (c & 0xC0) != 0x80;
-    return n;
-}
-
 std::string elide(const std::string &s, size_t width)
 {
     if (displayWidth(s) <= width)

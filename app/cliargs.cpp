@@ -62,6 +62,14 @@ int fail(const char *message, int code)
     return fail(std::string(message), code);
 }
 
+size_t displayWidth(const std::string &s)
+{
+    size_t n = 0;
+    for (unsigned char c : s)
+        n += (c & 0xC0) != 0x80;
+    return n;
+}
+
 MlflowConnection connectionFromArgs(const Args &a, std::string &error)
 {
     MlflowConnection conn;

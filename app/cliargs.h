@@ -41,6 +41,9 @@ int fail(const std::string &message, int code = ExitFailure);
 int fail(const QString &message, int code = ExitFailure);
 int fail(const char *message, int code = ExitFailure);
 
+// Counts UTF-8 code points, which is close enough to terminal columns for table output.
+size_t displayWidth(const std::string &s);
+
 // The server from --server (else MLFLOW_TRACKING_URI), credentials from the MLFLOW_TRACKING_*
 // variables, --insecure and --ca-file. Empty baseUrl and `error` set when it is missing or bad.
 MlflowConnection connectionFromArgs(const Args &args, std::string &error);

@@ -298,10 +298,7 @@ Result<std::optional<ModelVersion>> ApprovalService::readHolder(const std::strin
         }
         return std::optional<ModelVersion>(std::move(*v));
     }
-    std::string quoted;
-    for (char c : model)
-        quoted += c == '\'' ? std::string("\\'") : std::string(1, c);
-    auto versions = m_client.searchModelVersions("name='" + quoted + "'");
+    auto versions = m_client.modelVersionsOf(model);
     if (!versions)
         return versions.error();
     std::optional<ModelVersion> best;

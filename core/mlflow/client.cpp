@@ -434,6 +434,14 @@ Result<std::vector<ModelVersion>> MlflowClient::searchModelVersions(const std::s
     return makeError("parse", "The server kept sending page tokens for model versions.");
 }
 
+Result<std::vector<ModelVersion>> MlflowClient::modelVersionsOf(const std::string &name)
+{
+    std::string quoted;
+    for (char c : name)
+        quoted += c == '\'' ? std::string("\\'") : std::string(1, c);
+    return searchModelVersions("name='" + quoted + "'");
+}
+
 Result<ModelVersion> MlflowClient::getModelVersion(const std::string &name,
                                                    const std::string &version)
 {

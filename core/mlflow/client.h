@@ -97,6 +97,8 @@ public:
     Result<std::vector<RegisteredModel>> searchRegisteredModels(const std::string &filter = {});
     Result<RegisteredModel> getRegisteredModel(const std::string &name);
     Result<std::vector<ModelVersion>> searchModelVersions(const std::string &filter = {});
+    // Every version of one registered model (the name quoted for the filter).
+    Result<std::vector<ModelVersion>> modelVersionsOf(const std::string &name);
     Result<ModelVersion> getModelVersion(const std::string &name, const std::string &version);
     Result<ModelVersion> getModelVersionByAlias(const std::string &name, const std::string &alias);
     Result<void> setAlias(const std::string &name, const std::string &alias,

@@ -356,6 +356,7 @@ Result<void> SyncEngine::syncHistories(std::vector<HistoryJob> jobs, const SyncO
     size_t next = 0;
     int inFlight = 0;
     int64_t completed = 0;
+    int64_t reported = 0;
     int sinceCommit = 0;
     std::optional<Error> fatal;
 
@@ -477,7 +478,10 @@ Result<void> SyncEngine::syncHistories(std::vector<HistoryJob> jobs, const SyncO
             else if (auto b = m_store.begin(); !b)
                 fatal = b.error();
         }
-        report(SyncProgress::Phase::Histories, completed, total, "Fetching metric histories");
+        if (completed / 16 != reported / 16 || completed == total) {
+            reported = completed;
+            report(SyncProgress::Phase::Histories, completed, total, "Fetching metric histories");
+        }
         if (fatal && !m_cancelled) {
             // Stop launching; let the in-flight ones finish or cancel them.
             m_client.http().cancelAll();
@@ -649,10 +653,7 @@ Result<void> SyncEngine::syncRegistry(SyncReport &rep)
     for (const auto &m : *models) {
         if (m_cancelled)
             return cancelledError();
-        std::string quoted;
-        for (char c : m.name)
-            quoted += c == '\'' ? std::string("\\'") : std::string(1, c);
-        auto v = m_client.searchModelVersions("name='" + quoted + "'");
+        auto v = m_client.modelVersionsOf(m.name);
         if (!v)
             return v.error();
         versions.emplace_back(m.name, std::move(*v));

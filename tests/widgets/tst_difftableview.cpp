@@ -67,7 +67,7 @@ private slots:
     void clickSelectsRun();
     void grabsWithBestCellBold();
     void exportsCsv();
-    void placeholder();
+    void emptyStateMessage();
     void tooltipsOnControls();
 
 private:
@@ -324,7 +324,7 @@ void TestDiffTableView::exportsCsv()
     QVERIFY(error.contains("no-such-folder"));
 }
 
-void TestDiffTableView::placeholder()
+void TestDiffTableView::emptyStateMessage()
 {
     DiffTableView view;
     view.show();
