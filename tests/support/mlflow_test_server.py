@@ -1889,6 +1889,7 @@ def _model_artifacts_like(ws, run_id, model_uuid, created):
 # ----------------------------------------------------------------------------------------------
 
 class Response:
+    """`body` is bytes, or a list of bytes sent one after the other without joining them."""
     __slots__ = ("status", "ctype", "body", "headers")
 
     def __init__(self, status, ctype, body, headers=None):
@@ -2451,8 +2452,8 @@ class MlflowApi:
         raw_max = p.text("max_results")
         max_results = BULK_HISTORY_MAX if raw_max in (None, "") else int(raw_max)
         max_results = min(max_results, BULK_HISTORY_MAX)
-        # Flask's jsonify of {"metrics": [...]}, built from per-history fragments so that large
-        # answers cost a join; the history where the cut falls is written point by point.
+        # Flask's jsonify of {"metrics": [...]}, built from per-history fragments that are sent
+        # as they are (no join); the history where the cut falls is written point by point.
         parts = []
         count = 0
         with self.ws.lock:
@@ -2483,7 +2484,13 @@ class MlflowApi:
                 for m in ordered[:max_results - count]:
                     parts.append(self._bulk_point(key, run_id, m).encode("ascii"))
                 count = max_results
-        return Response(200, CT_JSON, b'{"metrics":[' + b",".join(parts) + b"]}\n")
+        body = [b'{"metrics":[']
+        for i, part in enumerate(parts):
+            if i:
+                body.append(b",")
+            body.append(part)
+        body.append(b"]}\n")
+        return Response(200, CT_JSON, body)
 
     # -- artifacts -----------------------------------------------------------------------------
 
@@ -3301,9 +3308,15 @@ class RequestHandler(http.server.BaseHTTPRequestHandler):
 
     def _write(self, response, close=False, head=False, truncate=False):
         body = response.body
+        parts = None
+        if isinstance(body, list):
+            parts, body = body, None
+            if truncate:
+                body, parts = b"".join(parts), None
+        length = sum(map(len, parts)) if parts is not None else len(body)
         head_lines = [f"HTTP/1.1 {response.status} {_REASONS.get(response.status, 'Unknown')}\r\n"
                       f"Server: {self.server_version}\r\nDate: {_http_date()}\r\n"
-                      f"Content-Type: {response.ctype}\r\nContent-Length: {len(body)}\r\n"]
+                      f"Content-Type: {response.ctype}\r\nContent-Length: {length}\r\n"]
         for name, value in response.headers:
             head_lines.append(f"{name}: {value}\r\n")
         if close:
@@ -3313,6 +3326,8 @@ class RequestHandler(http.server.BaseHTTPRequestHandler):
         try:
             if head:
                 self.connection.sendall(head_bytes)
+            elif parts is not None:
+                self._send_parts([head_bytes] + parts)
             elif truncate:
                 self.connection.sendall(head_bytes + body[:len(body) // 2])
                 self._drop()
@@ -3323,6 +3338,21 @@ class RequestHandler(http.server.BaseHTTPRequestHandler):
                 self.connection.sendall(body)
         except OSError:
             self.close_connection = True
+
+    def _send_parts(self, parts):
+        """Writes the buffers in order with sendmsg (no copy in Python), resuming partial writes."""
+        views = [memoryview(p) for p in parts if p]
+        i = 0
+        while i < len(views):
+            sent = self.connection.sendmsg(views[i:i + 512])
+            while sent and i < len(views):
+                n = len(views[i])
+                if sent >= n:
+                    sent -= n
+                    i += 1
+                else:
+                    views[i] = views[i][sent:]
+                    sent = 0
 
     def _drop(self):
         self.close_connection = True
