@@ -50,6 +50,8 @@ struct LayoutOptions {
     // seconds at 5,000 whatever its iteration limits) and a built-in layered layout with the same
     // rank direction and straight edges is used instead.
     int largeGraphNodes = 1000;
+    // From this many nodes on, dot runs with capped crossing minimisation and network simplex.
+    int tunedGraphNodes = 300;
 };
 
 // The size a node is drawn at: wide enough for its label.

@@ -369,6 +369,44 @@ private slots:
             QCOMPARE(l1->nodes[i].centre, l2->nodes[i].centre);
     }
 
+    // From 300 nodes dot runs with capped iterations: still dot (splines), still deterministic,
+    // and no two nodes overlap.
+    void midSizedGraphLayout()
+    {
+        Graph g;
+        for (int i = 0; i < 320; ++i) {
+            Node n;
+            n.kind = i % 8 == 0 ? NodeKind::Dataset : NodeKind::Run;
+            n.key = "m" + std::to_string(i);
+            n.label = n.key;
+            g.addNode(n);
+            if (i % 8 != 0)
+                g.addEdge(i - i % 8, i, EdgeKind::Input, "training");
+            if (i % 8 == 3 && i >= 16)
+                g.addEdge(i - 16 - 3, i, EdgeKind::Input, "evaluation");
+        }
+        std::vector<int> all(g.size());
+        for (size_t i = 0; i < all.size(); ++i)
+            all[i] = static_cast<int>(i);
+        const VisibleGraph vg = visibleSubgraph(g, all, {}, -1, 0);
+        QVERIFY(static_cast<int>(vg.nodes.size()) >= LayoutOptions{}.tunedGraphNodes);
+        auto a = layoutGraph(vg);
+        QVERIFY2(a.ok(), a.ok() ? "" : a.error().message.c_str());
+        QVERIFY(!a->fast);
+        auto b = layoutGraph(vg);
+        for (size_t i = 0; i < a->nodes.size(); ++i)
+            QCOMPARE(a->nodes[i].centre, b->nodes[i].centre);
+        for (const EdgeGeometry &e : a->edges)
+            QVERIFY(e.points.size() >= 4);
+        for (size_t i = 0; i < a->nodes.size(); ++i)
+            for (size_t k = i + 1; k < a->nodes.size(); ++k) {
+                const NodeGeometry &x = a->nodes[i], &y = a->nodes[k];
+                QVERIFY2(std::abs(x.centre.x - y.centre.x) >= (x.width + y.width) / 2 - 0.5
+                             || std::abs(x.centre.y - y.centre.y) >= (x.height + y.height) / 2 - 0.5,
+                         (x.key + " / " + y.key).c_str());
+            }
+    }
+
     void largeGraphLayout()
     {
         Graph g;
