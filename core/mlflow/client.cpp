@@ -79,13 +79,16 @@ MlflowClient::MlflowClient(MlflowConnection connection, HttpOptions options)
         options.verifyTls = false;
     if (!m_connection.caBundlePath.empty())
         options.caBundlePath = m_connection.caBundlePath;
+    m_reader = std::make_unique<TaskQueue>();
     m_http = std::make_unique<HttpClient>(options);
 }
 
 MlflowClient::~MlflowClient()
 {
-    // Callbacks of cancelled transfers still run, and they use this client: before any member goes.
+    // Callbacks of cancelled transfers still run, and they use this client: before any member
+    // goes. They may post to the reader, which runs what it holds before it stops.
     m_http.reset();
+    m_reader.reset();
 }
 
 uint64_t MlflowClient::requestCount() const
@@ -307,13 +310,15 @@ uint64_t MlflowClient::getHistoryAsync(const std::string &runId, const std::stri
     return m_http->send(
         makeRequest("GET", "/api/2.0/mlflow/metrics/get-history",
                     q("run_id", runId) + "&" + q("metric_key", key), {}),
-        [this, callback = std::move(callback), key](HttpResponse r) {
+        [this, callback = std::move(callback), key](HttpResponse r) mutable {
             noteRefusal(r);
             if (auto e = responseError(r, "Metric history of " + key)) {
                 callback(*e);
                 return;
             }
-            callback(mlflow::parseHistory(r.body));
+            m_reader->post([callback = std::move(callback), body = std::move(r.body)] {
+                callback(mlflow::parseHistory(body));
+            });
         });
 }
 
@@ -327,7 +332,7 @@ uint64_t MlflowClient::getHistoryBulkAsync(const std::vector<std::string> &runId
     ++m_requests;
     return m_http->send(
         makeRequest("GET", "/ajax-api/2.0/mlflow/metrics/get-history-bulk", query, {}),
-        [this, callback = std::move(callback), key](HttpResponse r) {
+        [this, callback = std::move(callback), key](HttpResponse r) mutable {
             noteRefusal(r);
             if (auto e = responseError(r, "Metric histories of " + key)) {
                 callback(*e);
@@ -338,16 +343,18 @@ uint64_t MlflowClient::getHistoryBulkAsync(const std::vector<std::string> &runId
                                             "an HTML page."));
                 return;
             }
-            auto parsed = mlflow::parseBulkHistory(r.body);
-            if (!parsed) {
-                callback(parsed.error());
-                return;
-            }
-            BulkHistories out;
-            for (const auto &[id, s] : *parsed)
-                out.points += s.size();
-            out.series = std::move(*parsed);
-            callback(std::move(out));
+            m_reader->post([callback = std::move(callback), body = std::move(r.body)] {
+                auto parsed = mlflow::parseBulkHistory(body);
+                if (!parsed) {
+                    callback(parsed.error());
+                    return;
+                }
+                BulkHistories out;
+                for (const auto &[id, s] : *parsed)
+                    out.points += s.size();
+                out.series = std::move(*parsed);
+                callback(std::move(out));
+            });
         });
 }
 

@@ -7,6 +7,7 @@
 #include "mlflow/entities.h"
 #include "net/httpclient.h"
 #include "util/result.h"
+#include "util/taskqueue.h"
 
 #include <nlohmann/json.hpp>
 
@@ -130,6 +131,8 @@ private:
     void noteRefusal(const HttpResponse &response);
 
     MlflowConnection m_connection;
+    // Metric histories are read here, off the transfer thread, in the order they arrive.
+    std::unique_ptr<TaskQueue> m_reader;
     std::unique_ptr<HttpClient> m_http;
     std::atomic<uint64_t> m_requests{0};
     std::atomic<int64_t> m_retryAfterMs{-1};
