@@ -5,6 +5,7 @@
 #include <cfloat>
 #include <cmath>
 #include <limits>
+#include <vector>
 
 namespace sightline {
 
@@ -72,7 +73,15 @@ struct Rasterizer {
     // Regular x (steps logged at a fixed stride): index arithmetic instead of a search.
     bool regular = false;
     double regularBase = 0.0;
+    int64_t regularBase64 = 0;
+    int64_t regularStride = 1;
     double regularInverse = 1.0;
+
+    // x of point i when the steps are regular, without IntColumn's dispatch on its form.
+    double regularX(size_t i) const
+    {
+        return static_cast<double>(regularBase64 + static_cast<int64_t>(i) * regularStride);
+    }
 
     // First point whose x is at or after the left edge of column c.
     size_t boundary(int c) const
@@ -81,12 +90,18 @@ struct Rasterizer {
         if (!regular)
             return s.lowerBound(x, f.axis);
         const size_t n = s.size();
-        const double k = std::ceil((x - regularBase) * regularInverse);
-        size_t i = k <= 0 ? 0 : (k >= double(n) ? n : size_t(k));
+        const double t = (x - regularBase) * regularInverse;
+        size_t i = 0;
+        if (t >= double(n)) {
+            i = n;
+        } else if (t > 0) {
+            i = static_cast<size_t>(t);
+            i += static_cast<double>(i) < t ? 1 : 0;
+        }
         // The multiplication by the inverse can land one off; step to the exact answer.
-        while (i > 0 && s.x(i - 1, f.axis) >= x)
+        while (i > 0 && regularX(i - 1) >= x)
             --i;
-        while (i < n && s.x(i, f.axis) < x)
+        while (i < n && regularX(i) < x)
             ++i;
         return i;
     }
@@ -100,31 +115,35 @@ struct Rasterizer {
         const IntColumn &xc = s.xColumn(f.axis);
         regular = xc.isRegular() && xc.stride() > 0;
         regularBase = double(xc.base());
+        regularBase64 = xc.base();
+        regularStride = xc.stride();
         regularInverse = 1.0 / double(xc.stride());
         const size_t n = s.size();
         if (n == 0 || begin >= end)
             return;
-        size_t i = boundary(begin);
+        // Every column edge's first point, once: the sweep below reads them and prefetches
+        // the values a few columns ahead.
+        thread_local std::vector<size_t> edges;
+        edges.resize(static_cast<size_t>(end - begin + 1));
+        for (int c = begin; c <= end; ++c)
+            edges[static_cast<size_t>(c - begin)] = boundary(c);
+        if (end == f.width) {
+            // Points exactly on the right edge belong to the last column.
+            size_t &last = edges.back();
+            while (last < n && s.x(last, f.axis) - f.xOffset <= f.xMax)
+                ++last;
+        }
+        auto edge = [&](int c) { return edges[static_cast<size_t>(c - begin)]; };
+        size_t i = edge(begin);
         // The point before the first column starts the line into it.
         size_t prev = i > 0 ? i - 1 : n;
         constexpr int kAhead = 16;
-        auto prefetch = [&](int c) {
-            if (regular) {
-                const size_t k = boundary(c);
-                s.prefetchIndex(k);
-            }
-        };
         for (int c = begin; c < std::min(end, begin + kAhead); ++c)
-            prefetch(c + 1);
+            s.prefetchIndex(edge(c + 1));
         for (int c = begin; c < end && i < n; ++c) {
             if (c + kAhead < end)
-                prefetch(c + kAhead + 1);
-            size_t last = c + 1 == f.width ? boundary(c + 1) : boundary(c + 1);
-            if (c + 1 == f.width) {
-                // Points exactly on the right edge belong to the last column.
-                while (last < n && s.x(last, f.axis) - f.xOffset <= f.xMax)
-                    ++last;
-            }
+                s.prefetchIndex(edge(c + kAhead + 1));
+            const size_t last = edge(c + 1);
             if (last <= i)
                 continue;
             const ValueRange r = s.range(i, last);
