@@ -192,27 +192,21 @@ void CurveLayer::draw(QCPPainter *painter)
         drawMs = timer.nsecsElapsed() / 1e6;
         return;
     }
-    buffer.assign(static_cast<size_t>(frame.width) * frame.height, 0u);
-    // Columns split between two threads; each draws every curve, in order, into its half.
-    const int mid = frame.width / 2;
-    auto right = QtConcurrent::run([&] { fill(list, frame, mid, frame.width, buffer); });
-    fill(list, frame, 0, mid, buffer);
-    right.waitForFinished();
+    buffer.resize(static_cast<size_t>(frame.width) * frame.height);
     if (image.width() != frame.width || image.height() != frame.height)
         image = QImage(frame.width, frame.height, QImage::Format_ARGB32_Premultiplied);
-    // Column-major buffer to rows, in tiles that stay in cache; rows split between threads.
-    auto transpose = [&](int y0, int y1) {
+    // Column-major buffer to the image's rows for columns [x0, x1), in 4x4 tiles through SSE
+    // registers, then whatever rows and columns are left.
+    auto transpose = [&](int x0, int x1) {
         const int h = frame.height;
-        const int w = frame.width;
         auto *bits = image.bits();
         const qsizetype stride = image.bytesPerLine();
         auto row = [&](int y) { return reinterpret_cast<uint32_t *>(bits + y * stride); };
-        int y = y0;
-        // 4x4 blocks through SSE registers, then whatever rows and columns are left.
-        for (; y + 4 <= y1; y += 4) {
+        int y = 0;
+        for (; y + 4 <= h; y += 4) {
             uint32_t *r0 = row(y), *r1 = row(y + 1), *r2 = row(y + 2), *r3 = row(y + 3);
-            int x = 0;
-            for (; x + 4 <= w; x += 4) {
+            int x = x0;
+            for (; x + 4 <= x1; x += 4) {
                 const uint32_t *src = buffer.data() + static_cast<size_t>(x) * h + y;
                 __m128 c0 = _mm_loadu_ps(reinterpret_cast<const float *>(src));
                 __m128 c1 = _mm_loadu_ps(reinterpret_cast<const float *>(src + h));
@@ -224,18 +218,27 @@ void CurveLayer::draw(QCPPainter *painter)
                 _mm_storeu_ps(reinterpret_cast<float *>(r2 + x), c2);
                 _mm_storeu_ps(reinterpret_cast<float *>(r3 + x), c3);
             }
-            for (; x < w; ++x)
+            for (; x < x1; ++x)
                 for (int k = 0; k < 4; ++k)
                     row(y + k)[x] = buffer[static_cast<size_t>(x) * h + y + k];
         }
-        for (; y < y1; ++y)
-            for (int x = 0; x < w; ++x)
+        for (; y < h; ++y)
+            for (int x = x0; x < x1; ++x)
                 row(y)[x] = buffer[static_cast<size_t>(x) * h + y];
     };
-    const int half = frame.height / 8 * 4; // a multiple of four: whole blocks for the first
-    auto lower = QtConcurrent::run([&] { transpose(half, frame.height); });
-    transpose(0, half);
-    lower.waitForFinished();
+    // Columns split between two threads (at a multiple of four, so tiles stay whole): each
+    // clears its half, draws every curve into it in order, and writes it to the image, so the
+    // threads meet once per frame.
+    auto half = [&](int x0, int x1) {
+        std::fill(buffer.begin() + static_cast<qsizetype>(x0) * frame.height,
+                  buffer.begin() + static_cast<qsizetype>(x1) * frame.height, 0u);
+        fill(list, frame, x0, x1, buffer);
+        transpose(x0, x1);
+    };
+    const int mid = frame.width / 2 / 4 * 4;
+    auto right = QtConcurrent::run([&] { half(mid, frame.width); });
+    half(0, mid);
+    right.waitForFinished();
     image.setDevicePixelRatio(dpr);
     painter->drawImage(rect.topLeft(), image);
     drawMarkers(painter, frame);
