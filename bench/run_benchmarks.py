@@ -43,9 +43,11 @@ def main():
     args = ap.parse_args()
 
     bench_dir = os.path.join(args.build, "bench")
+    # Only executables whose source is still in bench/: a build folder can hold old ones.
     exes = sorted(e for e in os.listdir(bench_dir)
                   if e.startswith("bench_") and os.access(os.path.join(bench_dir, e), os.X_OK)
-                  and os.path.isfile(os.path.join(bench_dir, e)))
+                  and os.path.isfile(os.path.join(bench_dir, e))
+                  and os.path.isfile(os.path.join(args.root, "bench", e + ".cpp")))
     if args.only:
         exes = [e for e in exes if args.only in e]
     env = dict(os.environ)
