@@ -72,15 +72,14 @@ struct Rasterizer {
     double dx = 1.0;
     // Regular x (steps logged at a fixed stride): index arithmetic instead of a search.
     bool regular = false;
-    double regularBase = 0.0;
-    int64_t regularBase64 = 0;
+    int64_t regularBase = 0;
     int64_t regularStride = 1;
     double regularInverse = 1.0;
 
     // x of point i when the steps are regular, without IntColumn's dispatch on its form.
     double regularX(size_t i) const
     {
-        return static_cast<double>(regularBase64 + static_cast<int64_t>(i) * regularStride);
+        return static_cast<double>(regularBase + static_cast<int64_t>(i) * regularStride);
     }
 
     // First point whose x is at or after the left edge of column c.
@@ -90,7 +89,7 @@ struct Rasterizer {
         if (!regular)
             return s.lowerBound(x, f.axis);
         const size_t n = s.size();
-        const double t = (x - regularBase) * regularInverse;
+        const double t = (x - static_cast<double>(regularBase)) * regularInverse;
         size_t i = 0;
         if (t >= double(n)) {
             i = n;
@@ -114,8 +113,7 @@ struct Rasterizer {
         dx = (f.xMax - f.xMin) / f.width;
         const IntColumn &xc = s.xColumn(f.axis);
         regular = xc.isRegular() && xc.stride() > 0;
-        regularBase = double(xc.base());
-        regularBase64 = xc.base();
+        regularBase = xc.base();
         regularStride = xc.stride();
         regularInverse = 1.0 / double(xc.stride());
         const size_t n = s.size();

@@ -23,6 +23,15 @@ using namespace sightline::lineage;
 
 namespace {
 
+// Every node of the graph shown, no clusters.
+VisibleGraph wholeGraph(const Graph &g)
+{
+    std::vector<int> all(g.size());
+    for (size_t i = 0; i < all.size(); ++i)
+        all[i] = static_cast<int>(i);
+    return visibleSubgraph(g, all, {}, -1, 0);
+}
+
 Run makeRun(const std::string &id, int64_t start, const std::string &parent = {})
 {
     Run r;
@@ -299,10 +308,7 @@ private slots:
     void layoutDeterministic()
     {
         const Graph &g = m_graph;
-        std::vector<int> all(g.size());
-        for (size_t i = 0; i < all.size(); ++i)
-            all[i] = static_cast<int>(i);
-        const VisibleGraph vg = visibleSubgraph(g, all, {}, -1, 0);
+        const VisibleGraph vg = wholeGraph(g);
         auto a = layoutGraph(vg);
         auto b = layoutGraph(vg);
         QVERIFY2(a.ok(), a.ok() ? "" : a.error().message.c_str());
@@ -385,10 +391,7 @@ private slots:
             if (i % 8 == 3 && i >= 16)
                 g.addEdge(i - 16 - 3, i, EdgeKind::Input, "evaluation");
         }
-        std::vector<int> all(g.size());
-        for (size_t i = 0; i < all.size(); ++i)
-            all[i] = static_cast<int>(i);
-        const VisibleGraph vg = visibleSubgraph(g, all, {}, -1, 0);
+        const VisibleGraph vg = wholeGraph(g);
         QVERIFY(static_cast<int>(vg.nodes.size()) >= LayoutOptions{}.tunedGraphNodes);
         auto a = layoutGraph(vg);
         QVERIFY2(a.ok(), a.ok() ? "" : a.error().message.c_str());
@@ -419,10 +422,7 @@ private slots:
             if (i % 10 != 0)
                 g.addEdge(i - i % 10, i, EdgeKind::Input, "training");
         }
-        std::vector<int> all(g.size());
-        for (size_t i = 0; i < all.size(); ++i)
-            all[i] = static_cast<int>(i);
-        const VisibleGraph vg = visibleSubgraph(g, all, {}, -1, 0);
+        const VisibleGraph vg = wholeGraph(g);
         auto a = layoutGraph(vg);
         QVERIFY(a.ok());
         QVERIFY(a->fast);
