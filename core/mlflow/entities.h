@@ -108,6 +108,12 @@ struct MetricSeries {
         timestamps.reserve(n);
         values.reserve(n);
     }
+    void clear()
+    {
+        steps.clear();
+        timestamps.clear();
+        values.clear();
+    }
     void append(int64_t step, int64_t timestamp, double value)
     {
         steps.push_back(step);

@@ -5,7 +5,11 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <array>
+#include <bit>
+#include <charconv>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <map>
 #include <numeric>
@@ -240,8 +244,7 @@ RegisteredModel registeredModelFrom(const json &j)
 
 namespace {
 
-// simdjson's DOM API picks the best kernel for the CPU at run time (its on-demand API would be
-// fixed to the compile-time target, which for a portable build is the slow fallback).
+// One point of a history as the readers below hand it on.
 struct Point {
     int64_t step = 0;
     int64_t timestamp = 0;
@@ -249,6 +252,376 @@ struct Point {
     std::string_view runId;
 };
 
+// Reads the shape every MLflow server writes for a metric history, {"metrics": [{...}, ...]} with
+// flat point objects of key, run_id, step, timestamp and value, compact or pretty-printed, keys
+// in any order, straight into points without a DOM. It gives up at anything else (escapes,
+// non-ASCII, other keys, numbers that are not plain integers where integers belong, damage) and
+// the caller parses the body again with simdjson, which then also words the error. So this
+// reader never accepts a body simdjson would refuse, nor reads one differently.
+//
+// Consecutive points of a history differ only in their numbers: the same key, run and layout.
+// So each point read in full leaves a layout behind (the text between its numbers, and which
+// field each number fills), and the next point is first read against it: equal bytes between
+// the numbers are equal tokens, and only the numbers are parsed.
+//
+// Each step takes the position to read from and returns the one after what it read, or nullptr
+// where the body is not of that shape. Positions are passed by value, not kept in a member: a
+// char read may alias a member, which would make the compiler store and reload it every byte.
+class HistoryScanner {
+public:
+    explicit HistoryScanner(std::string_view body)
+        : m_begin(body.data()), m_end(body.data() + body.size())
+    {
+    }
+
+    // False when the body is not of that shape; points already handed on are then to be dropped.
+    template<typename Fn>
+    bool run(Fn &&fn)
+    {
+        const char *p = skip(m_begin);
+        if (!(p = expect(p, '{')) || !(p = skip(p)) || !(p = expect(p, "\"metrics\""))
+            || !(p = skip(p)) || !(p = expect(p, ':')) || !(p = skip(p)) || !(p = expect(p, '['))
+            || !(p = skip(p)))
+            return false;
+        if (p < m_end && *p == ']') {
+            ++p;
+        } else {
+            Point point;
+            for (;;) {
+                const char *next = m_layout.fields ? repeatPoint(p, point) : nullptr;
+                if (!next && !(next = readPoint(p, point)))
+                    return false;
+                fn(point);
+                if (!(p = skip(next)) || p == m_end)
+                    return false;
+                if (*p == ']') {
+                    ++p;
+                    break;
+                }
+                if (*p != ',')
+                    return false;
+                p = skip(p + 1);
+            }
+        }
+        p = skip(p);
+        if (!(p = expect(p, '}')))
+            return false;
+        return skip(p) == m_end;
+    }
+
+private:
+    enum class Field : uint8_t { Step, Timestamp, Value };
+    static constexpr int kMaxFields = 8;
+    // The text of the last point read in full, cut at its numbers: literal[i] comes before
+    // the number that fills field[i], literal[fields] closes the point.
+    struct Layout {
+        int fields = 0; // 0: no layout to read against
+        std::array<std::string_view, kMaxFields + 1> literal;
+        std::array<Field, kMaxFields> field;
+        std::string_view runId;
+    };
+
+    static bool isSpace(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
+    static unsigned digit(char c) { return static_cast<unsigned>(c) - '0'; }
+
+    const char *skip(const char *p) const
+    {
+        while (p < m_end && static_cast<unsigned char>(*p) <= ' ' && isSpace(*p))
+            ++p;
+        return p;
+    }
+    const char *expect(const char *p, char c) const
+    {
+        return p < m_end && *p == c ? p + 1 : nullptr;
+    }
+    const char *expect(const char *p, std::string_view text) const
+    {
+        return static_cast<size_t>(m_end - p) >= text.size() && same(p, text.data(), text.size())
+            ? p + text.size()
+            : nullptr;
+    }
+    // memcmp(a, b, n) == 0 for the short runs of text between numbers, eight bytes at a time
+    // (the last eight overlapping) instead of a call per run.
+    static bool same(const char *a, const char *b, size_t n)
+    {
+        if (n < 8)
+            return std::memcmp(a, b, n) == 0;
+        uint64_t x, y, differ = 0;
+        for (size_t i = 0; i + 8 < n; i += 8) {
+            std::memcpy(&x, a + i, 8);
+            std::memcpy(&y, b + i, 8);
+            differ |= x ^ y;
+        }
+        std::memcpy(&x, a + n - 8, 8);
+        std::memcpy(&y, b + n - 8, 8);
+        return (differ | (x ^ y)) == 0;
+    }
+
+    // Eight ASCII digits, the first in the lowest byte, as a number: folded pairwise,
+    // 1 -> 2 -> 4 -> 8 digits, with three multiplications.
+    static uint64_t fold8(uint64_t w)
+    {
+        w -= 0x3030303030303030;
+        w = w * 10 + (w >> 8); // two-digit numbers in bytes 0, 2, 4, 6
+        return (((w & 0x000000FF000000FF) * (100 + (1000000ULL << 32)))
+                + (((w >> 16) & 0x000000FF000000FF) * (1 + (10000ULL << 32))))
+            >> 32;
+    }
+    // A run of digits added to v; returns its end. Where eight bytes can be read they are
+    // taken at once (SWAR): a byte is a digit when neither adding 0x46 nor subtracting 0x30
+    // sets its top bit, so the first flagged byte ends the run (no carry or borrow leaves a
+    // digit byte, so every flag below it is exact). The run's n digits are moved to the top
+    // and '0's put below them: the same number, written in eight digits.
+    const char *digits(const char *p, uint64_t &v) const
+    {
+        static constexpr uint64_t kScale[] = {1,      10,      100,      1000,     10000,
+                                              100000, 1000000, 10000000, 100000000};
+        if constexpr (std::endian::native == std::endian::little) {
+            while (m_end - p >= 8) {
+                uint64_t w;
+                std::memcpy(&w, p, 8);
+                const uint64_t other =
+                    ((w + 0x4646464646464646) | (w - 0x3030303030303030)) & 0x8080808080808080;
+                const int n = other ? std::countr_zero(other) / 8 : 8;
+                if (n == 0)
+                    return p;
+                if (n < 8)
+                    w = (w << (64 - 8 * n)) | (0x3030303030303030 >> (8 * n));
+                v = v * kScale[n] + fold8(w);
+                p += n;
+                if (n < 8)
+                    return p;
+            }
+        }
+        while (p < m_end && digit(*p) < 10)
+            v = v * 10 + digit(*p++);
+        return p;
+    }
+
+    // A string of printable ASCII without escapes; `last` is the previous one read into this
+    // field, whose bytes were checked then.
+    const char *string(const char *p, std::string_view &out, std::string_view &last) const
+    {
+        if (!(p = expect(p, '"')))
+            return nullptr;
+        const size_t n = last.size();
+        if (n && static_cast<size_t>(m_end - p) > n && p[n] == '"'
+            && std::memcmp(p, last.data(), n) == 0) {
+            out = last;
+            return p + n + 1;
+        }
+        for (const char *q = p; q < m_end; ++q) {
+            const auto c = static_cast<unsigned char>(*q);
+            if (c == '"') {
+                out = last = std::string_view(p, static_cast<size_t>(q - p));
+                return q + 1;
+            }
+            if (c < 0x20 || c >= 0x80 || c == '\\')
+                return nullptr;
+        }
+        return nullptr;
+    }
+
+    // -?(0|[1-9][0-9]*) with at most 18 digits, so it cannot overflow.
+    const char *integer(const char *p, int64_t &out) const
+    {
+        const bool negative = p < m_end && *p == '-';
+        p += negative;
+        const char *first = p;
+        uint64_t v = 0;
+        p = digits(p, v);
+        const ptrdiff_t n = p - first;
+        if (n == 0 || n > 18 || (n > 1 && *first == '0'))
+            return nullptr;
+        if (p < m_end && (*p == '.' || *p == 'e' || *p == 'E'))
+            return nullptr;
+        out = negative ? -static_cast<int64_t>(v) : static_cast<int64_t>(v);
+        return p;
+    }
+
+    // A JSON number (its grammar checked here), or one of the strings MLflow writes for NaN and
+    // infinities. Up to 19 digits with a small exponent take Clinger's exact path: a mantissa
+    // below 2^53 scaled by a power of ten up to 10^22 is one correctly rounded IEEE operation.
+    // The rest go to from_chars, which rounds correctly too.
+    const char *number(const char *p, double &out) const
+    {
+        if (p < m_end && *p == '"') {
+            std::string_view s, last;
+            if (!(p = string(p, s, last)))
+                return nullptr;
+            out = specialValue(s);
+            return p;
+        }
+        const char *begin = p;
+        const bool negative = p < m_end && *p == '-';
+        p += negative;
+        uint64_t mantissa = 0;
+        const char *whole = p;
+        p = digits(p, mantissa);
+        ptrdiff_t count = p - whole;
+        if (count == 0 || (count > 1 && *whole == '0'))
+            return nullptr;
+        int exponent = 0;
+        if (p < m_end && *p == '.') {
+            const char *fraction = ++p;
+            p = digits(p, mantissa);
+            if (p == fraction)
+                return nullptr;
+            count += p - fraction;
+            exponent = -static_cast<int>(p - fraction);
+        }
+        bool small = count <= 19; // the mantissa did not overflow
+        if (p < m_end && (*p == 'e' || *p == 'E')) {
+            ++p;
+            const bool minus = p < m_end && *p == '-';
+            p += p < m_end && (*p == '-' || *p == '+');
+            const char *first = p;
+            int written = 0;
+            for (; p < m_end && digit(*p) < 10; ++p)
+                if (p - first < 6)
+                    written = written * 10 + static_cast<int>(digit(*p));
+                else
+                    small = false;
+            if (p == first)
+                return nullptr;
+            exponent += minus ? -written : written;
+        }
+        // Integers past 64 bits are an error to simdjson: leave those near the edge to it.
+        const bool integral = p - begin == negative + count;
+        if (integral && count > 18)
+            return nullptr;
+        static constexpr double kPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                            1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                            1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+        if (small && mantissa <= (uint64_t(1) << 53) && exponent >= -22 && exponent <= 22) {
+            if (integral && mantissa == 0) {
+                out = 0.0; // "-0" is the integer 0, as simdjson reads it
+                return p;
+            }
+            double v = static_cast<double>(mantissa);
+            v = exponent < 0 ? v / kPow10[-exponent] : v * kPow10[exponent];
+            out = negative ? -v : v;
+            return p;
+        }
+        const auto [end, ec] = std::from_chars(begin, p, out);
+        return ec == std::errc() && end == p ? p : nullptr;
+    }
+
+    const char *readField(const char *p, Field field, Point &point) const
+    {
+        switch (field) {
+        case Field::Step:
+            return integer(p, point.step);
+        case Field::Timestamp:
+            return integer(p, point.timestamp);
+        case Field::Value:
+            return number(p, point.value);
+        }
+        return nullptr;
+    }
+
+    static void clear(Point &point)
+    {
+        point.step = 0;
+        point.timestamp = 0;
+        point.value = std::numeric_limits<double>::quiet_NaN();
+        point.runId = {};
+    }
+
+    // A point laid out as the last one read in full; nullptr if it is not.
+    const char *repeatPoint(const char *p, Point &point) const
+    {
+        clear(point);
+        point.runId = m_layout.runId;
+        for (int i = 0; i < m_layout.fields; ++i)
+            if (!(p = expect(p, m_layout.literal[i])) || !(p = readField(p, m_layout.field[i], point)))
+                return nullptr;
+        return expect(p, m_layout.literal[m_layout.fields]);
+    }
+
+    // A point read field by field; leaves its layout for the next one.
+    const char *readPoint(const char *p, Point &point)
+    {
+        const char *start = p;
+        if (!(p = expect(p, '{')) || !(p = skip(p)))
+            return nullptr;
+        clear(point);
+        Layout layout;
+        const char *literal = start;
+        bool repeatable = true;
+        if (p < m_end && *p == '}')
+            return p + 1;
+        for (;;) {
+            if (m_end - p < 2 || *p != '"')
+                return nullptr;
+            ++p;
+            std::optional<Field> field;
+            switch (*p) {
+            case 'k':
+                p = (p = name(p, "key\"")) ? string(p, m_key, m_lastKey) : nullptr;
+                break;
+            case 'r':
+                p = (p = name(p, "run_id\"")) ? string(p, point.runId, m_lastRunId) : nullptr;
+                break;
+            case 's':
+                field = Field::Step;
+                p = name(p, "step\"");
+                break;
+            case 't':
+                field = Field::Timestamp;
+                p = name(p, "timestamp\"");
+                break;
+            case 'v':
+                field = Field::Value;
+                p = name(p, "value\"");
+                break;
+            default:
+                return nullptr;
+            }
+            if (p && field) {
+                if (layout.fields == kMaxFields || *p == '"')
+                    repeatable = false; // many fields, or a value written as a string
+                else {
+                    layout.literal[layout.fields] =
+                        std::string_view(literal, static_cast<size_t>(p - literal));
+                    layout.field[layout.fields++] = *field;
+                }
+                p = readField(p, *field, point);
+                literal = p;
+            }
+            if (!p || (p = skip(p)) == m_end)
+                return nullptr;
+            if (*p == '}') {
+                ++p;
+                layout.literal[layout.fields] =
+                    std::string_view(literal, static_cast<size_t>(p - literal));
+                layout.runId = point.runId;
+                if (!repeatable)
+                    layout.fields = 0;
+                m_layout = layout;
+                return p;
+            }
+            if (*p != ',')
+                return nullptr;
+            p = skip(p + 1);
+        }
+    }
+    // A field's name (its opening quote read), the colon and the space around it.
+    const char *name(const char *p, std::string_view text) const
+    {
+        if (!(p = expect(p, text)) || !(p = expect(skip(p), ':')))
+            return nullptr;
+        return skip(p);
+    }
+
+    const char *m_begin;
+    const char *m_end;
+    Layout m_layout;
+    std::string_view m_key, m_lastKey, m_lastRunId;
+};
+
+// simdjson's DOM API picks the best kernel for the CPU at run time (its on-demand API would be
+// fixed to the compile-time target, which for a portable build is the slow fallback).
 simdjson::error_code readPoint(simdjson::dom::element element, Point &p)
 {
     simdjson::dom::object object;
@@ -293,7 +666,7 @@ Error historyError(std::string_view body, simdjson::error_code e)
                                   + simdjson::error_message(e) + ".");
 }
 
-// Parses {"metrics": [...]} and hands each point to `fn`.
+// Parses {"metrics": [...]} with simdjson and hands each point to `fn`.
 template<typename Fn>
 std::optional<Error> forEachPoint(std::string_view body, Fn &&fn)
 {
@@ -319,39 +692,68 @@ std::optional<Error> forEachPoint(std::string_view body, Fn &&fn)
     return std::nullopt;
 }
 
+// Runs `read` over the body's points with the scanner, unless `parser` says otherwise; where the
+// scanner gives up, `reset` drops what it handed on and simdjson reads the body again.
+template<typename Read, typename Reset>
+std::optional<Error> readHistory(std::string_view body, HistoryParser parser, Read &&read,
+                                 Reset &&reset)
+{
+    if (parser != HistoryParser::Generic && HistoryScanner(body).run(read))
+        return std::nullopt;
+    reset();
+    if (parser == HistoryParser::Scanner)
+        return makeError("parse", "The history scanner does not read this body.");
+    return forEachPoint(body, read);
+}
+
 } // namespace
 
-Result<MetricSeries> parseHistory(std::string_view body)
+Result<MetricSeries> parseHistory(std::string_view body, HistoryParser parser)
 {
     MetricSeries series;
-    // Rough pre-size from the body length (about 80 bytes per pretty-printed point).
-    series.reserve(body.size() / 80 + 1);
-    if (auto e = forEachPoint(body, [&](const Point &p) {
-            series.append(p.step, p.timestamp, p.value);
-        }))
+    // Rough pre-size from the body length (about 70 bytes per compact point).
+    series.reserve(body.size() / 70 + 1);
+    if (auto e = readHistory(
+            body, parser, [&](const Point &p) { series.append(p.step, p.timestamp, p.value); },
+            [&] { series.clear(); }))
         return *e;
     sortByStep(series);
     return series;
 }
 
-Result<std::vector<std::pair<std::string, MetricSeries>>> parseBulkHistory(std::string_view body)
+Result<std::vector<std::pair<std::string, MetricSeries>>> parseBulkHistory(std::string_view body,
+                                                                           HistoryParser parser)
 {
     std::vector<std::pair<std::string, MetricSeries>> out;
     std::map<std::string, size_t, std::less<>> index;
-    MetricSeries *current = nullptr; // points of one run arrive together: skip the lookup
-    std::string_view currentId;
-    if (auto e = forEachPoint(body, [&](const Point &p) {
-            if (!current || p.runId != currentId) {
-                auto it = index.find(p.runId);
-                if (it == index.end()) {
-                    it = index.emplace(std::string(p.runId), out.size()).first;
-                    out.emplace_back(std::string(p.runId), MetricSeries{});
-                }
-                current = &out[it->second].second;
-                currentId = it->first;
-            }
+    // Points of one run arrive together: the lookup is skipped while the id stays the same,
+    // and its comparison too while it is the very bytes the last point pointed at.
+    MetricSeries *current = nullptr;
+    std::string_view currentId, lastSeen;
+    auto read = [&](const Point &p) {
+        if (current && p.runId.data() == lastSeen.data() && p.runId.size() == lastSeen.size()) {
             current->append(p.step, p.timestamp, p.value);
-        }))
+            return;
+        }
+        if (!current || p.runId != currentId) {
+            auto it = index.find(p.runId);
+            if (it == index.end()) {
+                it = index.emplace(std::string(p.runId), out.size()).first;
+                out.emplace_back(std::string(p.runId), MetricSeries{});
+            }
+            current = &out[it->second].second;
+            currentId = it->first;
+        }
+        lastSeen = p.runId;
+        current->append(p.step, p.timestamp, p.value);
+    };
+    auto reset = [&] {
+        out.clear();
+        index.clear();
+        current = nullptr;
+        currentId = lastSeen = {};
+    };
+    if (auto e = readHistory(body, parser, read, reset))
         return *e;
     for (auto &[id, s] : out)
         sortByStep(s);

@@ -8,11 +8,107 @@
 #include <QFile>
 #include <QtTest>
 
+#include <charconv>
 #include <cmath>
+#include <cstring>
+#include <random>
 
 using namespace sightline;
+using mlflow::HistoryParser;
 
 namespace {
+
+using Bulk = std::vector<std::pair<std::string, MetricSeries>>;
+
+bool sameBits(const std::vector<double> &a, const std::vector<double> &b)
+{
+    return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0;
+}
+
+bool sameSeries(const MetricSeries &a, const MetricSeries &b)
+{
+    return a.steps == b.steps && a.timestamps == b.timestamps && sameBits(a.values, b.values);
+}
+
+bool sameBulk(const Bulk &a, const Bulk &b)
+{
+    if (a.size() != b.size())
+        return false;
+    for (size_t i = 0; i < a.size(); ++i)
+        if (a[i].first != b[i].first || !sameSeries(a[i].second, b[i].second))
+            return false;
+    return true;
+}
+
+// Reads `body` with the scanner-first parser and with simdjson alone: both must fail, or both
+// read the same points, bit for bit. Returns whether the scanner alone read it.
+bool readsAlike(const std::string &body)
+{
+    auto fast = mlflow::parseBulkHistory(body, HistoryParser::Auto);
+    auto generic = mlflow::parseBulkHistory(body, HistoryParser::Generic);
+    auto scanner = mlflow::parseBulkHistory(body, HistoryParser::Scanner);
+    auto fastOne = mlflow::parseHistory(body, HistoryParser::Auto);
+    auto genericOne = mlflow::parseHistory(body, HistoryParser::Generic);
+    if (fast.ok() != generic.ok() || fastOne.ok() != genericOne.ok()) {
+        qWarning("one reader refused what the other read: %s", body.c_str());
+        return false;
+    }
+    if (!generic.ok()) {
+        if (scanner.ok())
+            qWarning("the scanner read a body simdjson refuses: %s", body.c_str());
+        return !scanner.ok() && fast.error().message == generic.error().message;
+    }
+    if (!sameBulk(*fast, *generic) || !sameSeries(*fastOne, *genericOne)
+        || (scanner.ok() && !sameBulk(*scanner, *generic))) {
+        qWarning("the readers disagree on: %s", body.c_str());
+        return false;
+    }
+    return true;
+}
+
+// A history body as a server might write it: `pretty` as MLflow's REST API does, or compact as
+// the ajax route and the test server do; fields in the given order.
+struct Written {
+    std::string runId;
+    std::string step, timestamp, value; // as they appear in the body
+};
+
+std::string historyBody(const std::vector<Written> &points, const std::vector<std::string> &order,
+                        bool pretty)
+{
+    const std::string nl = pretty ? "\n" : "", in1 = pretty ? "  " : "",
+                      in2 = pretty ? "    " : "", in3 = pretty ? "      " : "",
+                      colon = pretty ? ": " : ":";
+    std::string out = "{" + nl + in1 + "\"metrics\"" + colon + "[" + nl;
+    for (size_t i = 0; i < points.size(); ++i) {
+        const auto &p = points[i];
+        out += in2 + "{" + nl;
+        for (size_t f = 0; f < order.size(); ++f) {
+            const std::string &name = order[f];
+            std::string v = name == "key"      ? "\"loss\""
+                : name == "run_id"             ? "\"" + p.runId + "\""
+                : name == "step"               ? p.step
+                : name == "timestamp"          ? p.timestamp
+                                               : p.value;
+            out += in3 + "\"" + name + "\"" + colon + v + (f + 1 < order.size() ? "," : "") + nl;
+        }
+        out += in2 + "}" + (i + 1 < points.size() ? "," : "") + nl;
+    }
+    out += in1 + "]" + nl + "}";
+    return out;
+}
+
+// The shortest digits that read back as v, laid out as Python's repr() (which MLflow's JSON
+// writer uses): scientific below 1e-4 and from 1e16.
+std::string shortest(double v)
+{
+    char buf[64];
+    const double a = std::fabs(v);
+    const auto format = a != 0 && (a < 1e-4 || a >= 1e16) ? std::chars_format::scientific
+                                                           : std::chars_format::fixed;
+    auto r = std::to_chars(buf, buf + sizeof buf, v, format);
+    return std::string(buf, r.ptr);
+}
 
 std::string fixture(const char *name)
 {
@@ -115,6 +211,115 @@ private slots:
         auto compact = mlflow::parseBulkHistory(raw("metrics-get-history-bulk.ajax"));
         QVERIFY(compact.ok());
         QVERIFY(!compact->empty());
+    }
+
+    // The scanner reads what real servers send, and reads it as simdjson does.
+    void historyScannerReadsRecordedBodies()
+    {
+        for (const char *name : {"metrics-get-history", "metrics-get-history.nan",
+                                 "metrics-get-history-bulk-interval.ajax",
+                                 "metrics-get-history-bulk.ajax"}) {
+            const std::string body = raw(name);
+            QVERIFY2(readsAlike(body), name);
+            QVERIFY2(mlflow::parseHistory(body, HistoryParser::Scanner).ok(), name);
+        }
+        // Pretty-printed fixtures (the REST API's form) as well as the compact raw bodies.
+        QVERIFY(mlflow::parseHistory(fixture("metrics-get-history.json"), HistoryParser::Scanner).ok());
+        QVERIFY(readsAlike(fixture("metrics-get-history-bulk.ajax.json")));
+    }
+
+    // Generated bodies with every kind of number a server writes, in both layouts and several
+    // field orders: the scanner reads them all, bit for bit as simdjson does.
+    void historyScannerAgreesWithSimdjson()
+    {
+        std::mt19937_64 rng(7);
+        std::uniform_real_distribution<double> unit(0, 1);
+        const std::vector<std::vector<std::string>> orders = {
+            {"key", "run_id", "step", "timestamp", "value"},
+            {"key", "value", "timestamp", "step"},
+            {"value", "step", "run_id", "timestamp", "key"},
+            {"step", "value"},
+        };
+        int scanned = 0, bodies = 0;
+        for (int round = 0; round < 120; ++round) {
+            std::vector<Written> points;
+            const int n = 1 + static_cast<int>(rng() % 40);
+            for (int i = 0; i < n; ++i) {
+                Written w;
+                w.runId = i < n / 2 ? "0123456789abcdef0123456789abcdef" : "fedcba9876543210";
+                w.step = std::to_string(i * (round % 3 == 0 ? 1000003 : 1) - (round % 7 == 0 ? 5 : 0));
+                w.timestamp = std::to_string(1795115080000 + int64_t(rng() % 100000000));
+                const double x = (unit(rng) - 0.3) * std::pow(10.0, double(int(rng() % 40) - 20));
+                char buf[64];
+                switch (rng() % 12) {
+                case 0: w.value = "\"NaN\""; break;
+                case 1: w.value = "1.7976931348623157e+308"; break;
+                case 2: w.value = "-1.7976931348623157e+308"; break;
+                case 3: w.value = std::to_string(int64_t(rng() % 2000000) - 1000000); break;
+                case 4: std::snprintf(buf, sizeof buf, "%.17g", x); w.value = buf; break;
+                case 5: std::snprintf(buf, sizeof buf, "%.6f", x); w.value = buf; break;
+                case 6: std::snprintf(buf, sizeof buf, "%.3E", x); w.value = buf; break;
+                case 7: w.value = shortest(x * 1e-300); break;   // subnormal and tiny
+                case 8: w.value = "0.000000000000000000001234567890123456789"; break;
+                case 9: w.value = shortest(double(rng() >> 11)); break; // wide integers
+                default: w.value = shortest(x); break;
+                }
+                points.push_back(w);
+            }
+            for (const auto &order : orders)
+                for (bool pretty : {false, true}) {
+                    const std::string body = historyBody(points, order, pretty);
+                    QVERIFY(readsAlike(body));
+                    ++bodies;
+                    scanned += mlflow::parseBulkHistory(body, HistoryParser::Scanner).ok();
+                }
+        }
+        // Every one is of the shape the scanner knows.
+        QCOMPARE(scanned, bodies);
+    }
+
+    // Damage anywhere (a byte replaced, dropped, or the body cut) never makes the scanner read
+    // something simdjson would refuse, nor read it differently.
+    void historyScannerNeverReadsDamageDifferently()
+    {
+        std::vector<Written> points = {{"0123456789abcdef0123456789abcdef", "0", "1795115080000", "2.5"},
+                                       {"0123456789abcdef0123456789abcdef", "1", "1795115081000", "-1e-7"},
+                                       {"0123456789abcdef0123456789abcdef", "2", "1795115082000", "\"NaN\""},
+                                       {"abc", "10", "1795115083000", "12345678901234567"}};
+        const std::string replacements = std::string(" \"0-9.eE+,:{}[]x\\\n\t") + '\x01' + '\xc3' + '\0';
+        for (bool pretty : {false, true}) {
+            const std::string body =
+                historyBody(points, {"key", "run_id", "step", "timestamp", "value"}, pretty);
+            QVERIFY(readsAlike(body));
+            for (size_t at = 0; at < body.size(); ++at) {
+                QVERIFY(readsAlike(body.substr(0, at)));
+                QVERIFY(readsAlike(body.substr(0, at) + body.substr(at + 1)));
+                for (char c : replacements) {
+                    std::string damaged = body;
+                    damaged[at] = c;
+                    QVERIFY(readsAlike(damaged));
+                }
+            }
+        }
+        // Numbers at the edges of what either reader takes.
+        for (const char *value : {"-0", "-0.0", "0.0", "00", "01", "1.", ".5", "1e", "1e+", "+1",
+                                  "1e400", "-1e400", "1e-400", "123456789012345678901234567890",
+                                  "18446744073709551616", "18446744073709551615", "9999999999999999999",
+                                  "-9999999999999999999", "-9223372036854775808",
+                                  "-9223372036854775809", "9007199254740993", "1E22", "1e23",
+                                  "4.9e-324", "2.2250738585072014e-308", "1e0000000000000001",
+                                  "\"Infinity\"", "\"-Infinity\"", "\"nan\"", "true", "null",
+                                  "[1]", "{}"}) {
+            const std::string body = historyBody({{"r", "1", "2", value}, {"r", "2", "3", value}},
+                                                 {"key", "run_id", "step", "timestamp", "value"}, false);
+            QVERIFY2(readsAlike(body), value);
+        }
+        for (const char *step : {"-0", "1.5", "1e3", "9223372036854775807", "123456789012345678",
+                                 "-123456789012345678", "\"7\"", "null"}) {
+            const std::string body = historyBody({{"r", step, "2", "1"}, {"r", step, "3", "2"}},
+                                                 {"key", "run_id", "step", "timestamp", "value"}, false);
+            QVERIFY2(readsAlike(body), step);
+        }
     }
 
     void damagedHistoriesGiveOneClearMessage()
