@@ -5,12 +5,18 @@
 #include <sqlite3.h>
 
 #include <algorithm>
-
+#include <chrono>
 #include <cmath>
+#include <condition_variable>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <limits>
+#include <mutex>
+#include <thread>
+
+#include <pthread.h>
+#include <sched.h>
 #include <unordered_map>
 
 namespace sightline {
@@ -198,8 +204,114 @@ private:
 
 } // namespace
 
+// Copies the WAL back into the database file on its own connection and thread, once the writer
+// pauses. SQLite's automatic checkpoint instead runs inside the commit that crosses its
+// threshold, so a sync would wait for every copy and its fsyncs, and copying while a sync
+// writes slows the sync down whatever thread does it. A PASSIVE checkpoint never blocks the
+// writer or readers; it copies what no reader still needs and leaves the rest for the next.
+class Store::Checkpointer {
+public:
+    // How long the writer must have been quiet.
+    static constexpr std::chrono::milliseconds kQuiet{300};
+
+    explicit Checkpointer(std::string path) : m_path(std::move(path))
+    {
+        m_thread = std::thread([this] { loop(); });
+    }
+    ~Checkpointer()
+    {
+        {
+            std::lock_guard lock(m_mutex);
+            m_stop = true;
+        }
+        m_wake.notify_one();
+        m_thread.join();
+    }
+    // After a commit that left the WAL large: copy it back once commits stop coming.
+    void request()
+    {
+        {
+            std::lock_guard lock(m_mutex);
+            m_pending = true;
+        }
+        m_wake.notify_one();
+    }
+
+private:
+    void loop()
+    {
+        // Housekeeping: it runs when a core has nothing else to do, so it never slows the
+        // interface down either.
+        sched_param idle{};
+        (void)pthread_setschedparam(pthread_self(), SCHED_IDLE, &idle);
+        sqlite3 *db = nullptr;
+        for (;;) {
+            {
+                std::unique_lock lock(m_mutex);
+                m_wake.wait(lock, [this] { return m_pending || m_stop; });
+                // Every commit in the meantime starts the quiet period over.
+                do
+                    m_pending = false;
+                while (!m_stop
+                       && m_wake.wait_for(lock, kQuiet, [this] { return m_pending || m_stop; }));
+                if (m_stop)
+                    break;
+            }
+            // A connection learns the file is in WAL mode from its first read.
+            if (!db
+                && (sqlite3_open_v2(m_path.c_str(), &db,
+                                    SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr)
+                        != SQLITE_OK
+                    || sqlite3_exec(db, "SELECT count(*) FROM sqlite_master", nullptr, nullptr,
+                                    nullptr)
+                        != SQLITE_OK)) {
+                sqlite3_close_v2(db); // the writer's own checkpoint at the cap still runs
+                db = nullptr;
+                continue;
+            }
+            // Busy (another checkpoint running) or failed: the next commit asks again.
+            (void)sqlite3_wal_checkpoint_v2(db, "main", SQLITE_CHECKPOINT_PASSIVE, nullptr,
+                                            nullptr);
+        }
+        if (db)
+            sqlite3_close_v2(db);
+    }
+
+    std::string m_path;
+    std::mutex m_mutex;
+    std::condition_variable m_wake;
+    bool m_pending = false;
+    bool m_stop = false;
+    std::thread m_thread;
+};
+
+namespace {
+
+// WAL size after which the background thread checkpoints.
+constexpr int64_t kCheckpointBytes = 16 << 20;
+// A writer that never pauses gets no background checkpoint, and the WAL can only start over
+// after a checkpoint that caught up before the next transaction began: past this size the
+// writer checkpoints itself, so the WAL stays bounded.
+constexpr int64_t kWriterCheckpointBytes = int64_t(512) << 20;
+
+} // namespace
+
+int Store::walCommitted(void *store, sqlite3 *db, const char *name, int frames)
+{
+    auto *self = static_cast<Store *>(store);
+    const int64_t bytes = int64_t(frames) * self->m_pageSize;
+    if (bytes >= kWriterCheckpointBytes)
+        (void)sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    else if (bytes >= kCheckpointBytes && self->m_checkpointer)
+        self->m_checkpointer->request();
+    return SQLITE_OK;
+}
+
 Store::~Store()
 {
+    // The checkpointer's connection closes first, so the writer's close is the last one and
+    // checkpoints what is left.
+    m_checkpointer.reset();
     for (auto &[sql, stmt] : m_statements)
         sqlite3_finalize(stmt);
     if (m_db)
@@ -232,10 +344,19 @@ Result<std::unique_ptr<Store>> Store::open(const std::string &path, Mode mode)
         return makeError("io", "The file " + path + " is not a Sightline workspace: "
                                    + probe.error().message);
     if (mode == Mode::ReadWrite) {
+        // New files get 32 KB pages: a metric history is a blob of tens of kB to tens of MB, and
+        // SQLite's cost of writing, logging and checkpointing goes by the page (4 KB pages made
+        // the writer the slowest stage of a sync). A file that exists keeps its page size.
+        (void)store->exec("PRAGMA page_size=32768");
         if (auto r = store->exec("PRAGMA journal_mode=WAL"); !r)
             return r.error();
         if (auto r = store->exec("PRAGMA synchronous=NORMAL"); !r)
             return r.error();
+        // WAL files left large by a long sync shrink back when the log starts over.
+        (void)store->exec("PRAGMA journal_size_limit=67108864");
+        store->m_pageSize = store->pragmaInt("page_size");
+        store->m_checkpointer = std::make_unique<Checkpointer>(path);
+        sqlite3_wal_hook(store->m_db, &Store::walCommitted, store.get());
         if (auto r = store->migrate(); !r)
             return r.error();
     } else {
@@ -253,11 +374,17 @@ Result<std::unique_ptr<Store>> Store::open(const std::string &path, Mode mode)
 
 int Store::schemaVersion() const
 {
+    return static_cast<int>(pragmaInt("user_version"));
+}
+
+int64_t Store::pragmaInt(const char *name) const
+{
     sqlite3_stmt *s = nullptr;
-    int v = -1;
-    if (sqlite3_prepare_v2(m_db, "PRAGMA user_version", -1, &s, nullptr) == SQLITE_OK
+    int64_t v = -1;
+    const std::string sql = std::string("PRAGMA ") + name;
+    if (sqlite3_prepare_v2(m_db, sql.c_str(), -1, &s, nullptr) == SQLITE_OK
         && sqlite3_step(s) == SQLITE_ROW)
-        v = sqlite3_column_int(s, 0);
+        v = sqlite3_column_int64(s, 0);
     sqlite3_finalize(s);
     return v;
 }

@@ -194,13 +194,19 @@ public:
     sqlite3 *handle() const { return m_db; }
 
 private:
+    class Checkpointer;
+
     Store() = default;
+    static int walCommitted(void *store, sqlite3 *db, const char *name, int frames);
     Result<void> exec(const char *sql) const;
+    int64_t pragmaInt(const char *name) const;
     Result<void> migrate();
     sqlite3_stmt *prepare(const char *sql) const;
     Error sqlError(const char *what) const;
 
     sqlite3 *m_db = nullptr;
+    std::unique_ptr<Checkpointer> m_checkpointer; // ReadWrite only; before m_db is closed
+    int64_t m_pageSize = 4096;
     std::string m_path;
     Mode m_mode = Mode::ReadWrite;
     mutable std::map<const char *, sqlite3_stmt *> m_statements;

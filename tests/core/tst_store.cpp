@@ -9,6 +9,8 @@
 #include <QtTest>
 
 #include <cmath>
+#include <cstring>
+#include <filesystem>
 #include <limits>
 
 using namespace sightline;
@@ -110,6 +112,67 @@ private slots:
         auto missing = (*s)->loadHistory("r1", "nope");
         QVERIFY(!missing.ok());
         QCOMPARE(QString::fromStdString(missing.error().code), QStringLiteral("not_found"));
+    }
+
+    // The WAL is copied back into the database on a thread of its own while the writer keeps
+    // the file open; a file made by an older version keeps its 4 KB pages and works as before.
+    void walIsCheckpointedBesideTheWriter()
+    {
+        const std::string file = path("wal.sqlite");
+        auto s = Store::open(file);
+        QVERIFY(s.ok());
+        sqlite3_stmt *q = nullptr;
+        QCOMPARE(sqlite3_prepare_v2((*s)->handle(), "PRAGMA page_size", -1, &q, nullptr), SQLITE_OK);
+        QCOMPARE(sqlite3_step(q), SQLITE_ROW);
+        QCOMPARE(sqlite3_column_int(q, 0), 32768);
+        sqlite3_finalize(q);
+        QVERIFY((*s)->upsertRun(sampleRun("r1")).ok());
+        MetricSeries series;
+        for (int i = 0; i < 1000000; ++i)
+            series.append(i, 1000 + i, i * 0.5);
+        const auto before = std::filesystem::file_size(file);
+        QVERIFY((*s)->putHistory("r1", "loss", series).ok()); // 24 MB in one commit
+        // Nothing else is written: only the checkpointer can grow the database file.
+        QTRY_VERIFY_WITH_TIMEOUT(std::filesystem::file_size(file) > before + 20'000'000, 20000);
+        auto reader = Store::open(file, Store::Mode::ReadOnly);
+        QVERIFY(reader.ok());
+        auto back = (*reader)->loadHistory("r1", "loss");
+        QVERIFY(back.ok());
+        QCOMPARE(back->size(), series.size());
+        QCOMPARE(QString::fromStdString((*reader)->integrityCheck()), QStringLiteral("ok"));
+    }
+
+    void olderPageSizeIsKept()
+    {
+        const std::string file = path("old-pages.sqlite");
+        {
+            auto s = Store::open(file);
+            QVERIFY(s.ok());
+            QVERIFY((*s)->upsertRun(sampleRun("r1")).ok());
+        }
+        {
+            // Rewrite it with 4 KB pages, as files made before 32 KB pages were.
+            sqlite3 *db = nullptr;
+            QCOMPARE(sqlite3_open(file.c_str(), &db), SQLITE_OK);
+            for (const char *sql : {"PRAGMA journal_mode=DELETE", "PRAGMA page_size=4096",
+                                    "VACUUM", "PRAGMA journal_mode=WAL"})
+                QCOMPARE(sqlite3_exec(db, sql, nullptr, nullptr, nullptr), SQLITE_OK);
+            sqlite3_close(db);
+        }
+        auto s = Store::open(file);
+        QVERIFY(s.ok());
+        sqlite3_stmt *q = nullptr;
+        QCOMPARE(sqlite3_prepare_v2((*s)->handle(), "PRAGMA page_size", -1, &q, nullptr), SQLITE_OK);
+        QCOMPARE(sqlite3_step(q), SQLITE_ROW);
+        QCOMPARE(sqlite3_column_int(q, 0), 4096);
+        sqlite3_finalize(q);
+        MetricSeries series;
+        for (int i = 0; i < 5000; ++i)
+            series.append(i, i, i);
+        QVERIFY((*s)->putHistory("r1", "loss", series).ok());
+        QCOMPARE((*s)->loadHistory("r1", "loss")->size(), size_t(5000));
+        QVERIFY((*s)->run("r1").has_value());
+        QCOMPARE(QString::fromStdString((*s)->integrityCheck()), QStringLiteral("ok"));
     }
 
     void emptyHistory()
