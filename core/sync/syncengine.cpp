@@ -10,6 +10,7 @@
 #include <mutex>
 #include <optional>
 #include <set>
+#include <thread>
 
 namespace sightline {
 
@@ -119,23 +120,8 @@ Result<SyncReport> SyncEngine::run(const SyncOptions &options)
     rep.fullListing = quickList.empty();
     m_cached = m_store.allHistoryInfo();
     m_jobs.clear();
-    int64_t experimentIndex = 0;
-    for (const Experiment *e : fullList) {
-        if (m_cancelled)
-            return cancelledError();
-        report(SyncProgress::Phase::Runs, experimentIndex++, static_cast<int64_t>(chosen.size()),
-               "Listing runs of " + e->name);
-        if (auto r = listExperimentFully(*e, rep); !r)
-            return m_cancelled ? cancelledError() : r.error();
-        listed.insert(e->experimentId);
-        std::string joined;
-        for (const auto &id : listed)
-            joined += (joined.empty() ? "" : ",") + id;
-        if (auto r = m_store.setMeta("fully_listed_experiments", joined); !r)
-            return r.error();
-    }
     if (!quickList.empty()) {
-        report(SyncProgress::Phase::Runs, experimentIndex, static_cast<int64_t>(chosen.size()),
+        report(SyncProgress::Phase::Runs, 0, static_cast<int64_t>(chosen.size()),
                "Looking for new and running runs");
         if (auto r = listExperimentsQuickly(quickList, rep); !r)
             return m_cancelled ? cancelledError() : r.error();
@@ -155,7 +141,14 @@ Result<SyncReport> SyncEngine::run(const SyncOptions &options)
                 jobs.push_back({runId, std::move(latest)});
         }
     }
-    if (auto r = syncHistories(std::move(jobs), options, rep); !r)
+    if (m_cancelled)
+        return cancelledError();
+    // The experiments to list in full are listed while the histories of those already listed
+    // download: listing is the server's slowest answer, and the downloads need not wait for it.
+    if (!fullList.empty())
+        report(SyncProgress::Phase::Runs, 0, static_cast<int64_t>(fullList.size()),
+               "Listing runs of " + fullList.front()->name);
+    if (auto r = syncHistories(std::move(jobs), options, rep, nullptr, fullList, &listed); !r)
         return r.error();
     if (options.registry)
         if (auto r = syncRegistry(rep); !r)
@@ -195,25 +188,26 @@ Result<void> SyncEngine::writeRuns(const std::vector<Run> &runs, SyncReport &rep
     return {};
 }
 
-Result<void> SyncEngine::listExperimentFully(const Experiment &e, SyncReport &rep)
+Result<void> SyncEngine::writeFullListing(const Experiment &e, const std::vector<Run> &runs,
+                                          std::set<std::string> &listed, SyncReport &rep)
 {
     // Deleted runs are listed too, so a deletion is seen; a run missing from the listing was
     // removed for good on the server.
-    auto runs = m_client.searchRuns({e.experimentId}, {}, ViewType::All);
-    if (!runs)
-        return runs.error();
     std::vector<std::string> ids;
-    ids.reserve(runs->size());
-    for (const auto &r : *runs)
+    ids.reserve(runs.size());
+    for (const auto &r : runs)
         ids.push_back(r.runId);
-    Transaction tx(m_store);
-    if (auto w = writeRuns(*runs, rep); !w)
+    if (auto w = writeRuns(runs, rep); !w)
         return w;
     auto removed = m_store.removeRunsNotIn(e.experimentId, ids);
     if (!removed)
         return removed.error();
     rep.runsRemoved += *removed;
-    return tx.commit();
+    listed.insert(e.experimentId);
+    std::string joined;
+    for (const auto &id : listed)
+        joined += (joined.empty() ? "" : ",") + id;
+    return m_store.setMeta("fully_listed_experiments", joined);
 }
 
 Result<void> SyncEngine::listExperimentsQuickly(const std::vector<std::string> &ids,
@@ -338,27 +332,33 @@ std::vector<SyncEngine::Task> SyncEngine::planHistoryTasks(const std::vector<His
 
 Result<void> SyncEngine::syncHistories(std::vector<HistoryJob> jobs, const SyncOptions &options,
                                        SyncReport &rep,
-                                       std::vector<std::pair<std::string, std::string>> *fetched)
+                                       std::vector<std::pair<std::string, std::string>> *fetched,
+                                       const std::vector<const Experiment *> &toList,
+                                       std::set<std::string> *listed)
 {
-    const int64_t total = static_cast<int64_t>(jobs.size());
-    if (total == 0)
+    if (jobs.empty() && toList.empty())
         return {};
-    // One finished request: a single history, or the histories of a bulk request.
+    // One finished request: a single history, the histories of a bulk request, or the runs of
+    // an experiment listed in full.
     struct Done {
-        size_t task;
+        size_t task = 0;
         Result<MetricSeries> series{MetricSeries{}};
         std::optional<Result<MlflowClient::BulkHistories>> bulk;
+        std::optional<Result<std::vector<Run>>> listing; // of toList[task]
     };
-    std::vector<Task> tasks = planHistoryTasks(jobs, options.bulkHistories && m_bulkUsable);
+    const bool bulkWanted = options.bulkHistories;
+    std::vector<Task> tasks = planHistoryTasks(jobs, bulkWanted && m_bulkUsable);
     std::mutex mutex;
     std::condition_variable cv;
     std::deque<Done> finished;
     size_t next = 0;
     int inFlight = 0;
+    size_t listings = 0; // listings taken so far
     int64_t completed = 0;
     int64_t reported = 0;
     int sinceCommit = 0;
     std::optional<Error> fatal;
+    std::atomic<bool> stopListing{false};
 
     auto launch = [&]() {
         while (inFlight < std::max(1, options.maxInFlight) && next < tasks.size() && !m_cancelled) {
@@ -401,19 +401,66 @@ Result<void> SyncEngine::syncHistories(std::vector<HistoryJob> jobs, const SyncO
     };
     // Histories a bulk answer did not bring whole go again, one request each.
     auto retryAlone = [&](size_t j) { tasks.push_back({{j}, false}); };
+    // A listing's runs are written and their histories join the queue.
+    auto takeListing = [&](const Experiment &e, const std::vector<Run> &runs) {
+        m_jobs.clear();
+        if (auto w = writeFullListing(e, runs, *listed, rep); !w) {
+            fatal = w.error();
+            return;
+        }
+        const size_t offset = jobs.size();
+        for (auto &job : m_jobs)
+            jobs.push_back(std::move(job));
+        m_jobs.clear();
+        const std::vector<HistoryJob> added(jobs.begin() + static_cast<ptrdiff_t>(offset),
+                                            jobs.end());
+        for (Task task : planHistoryTasks(added, bulkWanted && m_bulkUsable)) {
+            for (size_t &j : task.jobs)
+                j += offset;
+            tasks.push_back(std::move(task));
+        }
+    };
 
     if (auto r = m_store.begin(); !r)
         return r.error();
+    // Declared after what it posts to, so it is joined before those go.
+    std::jthread lister;
+    if (!toList.empty())
+        lister = std::jthread([&] {
+            for (size_t i = 0; i < toList.size(); ++i) {
+                Done d{i};
+                if (stopListing || m_cancelled)
+                    d.listing = cancelledError();
+                else
+                    d.listing = m_client.searchRuns({toList[i]->experimentId}, {}, ViewType::All);
+                std::lock_guard lock(mutex);
+                finished.push_back(std::move(d));
+                cv.notify_one();
+            }
+        });
     launch();
-    while (inFlight > 0) {
+    while (inFlight > 0 || listings < toList.size()) {
         std::unique_lock lock(mutex);
         cv.wait(lock, [&] { return !finished.empty(); });
         Done d = std::move(finished.front());
         finished.pop_front();
         lock.unlock();
-        --inFlight;
-        const Task task = tasks[d.task];
-        if (d.bulk) {
+        if (d.listing) {
+            ++listings;
+            auto &runs = *d.listing;
+            if (!runs) {
+                if (!fatal && !m_cancelled && runs.error().code != "cancelled")
+                    fatal = runs.error();
+            } else if (!fatal && !m_cancelled) {
+                takeListing(*toList[d.task], *runs);
+            }
+            if (listings < toList.size())
+                report(SyncProgress::Phase::Runs, static_cast<int64_t>(listings),
+                       static_cast<int64_t>(toList.size()),
+                       "Listing runs of " + toList[listings]->name);
+        } else if (d.bulk) {
+            --inFlight;
+            const Task task = tasks[d.task];
             auto &answer = *d.bulk;
             if (!answer) {
                 const Error &e = answer.error();
@@ -453,7 +500,8 @@ Result<void> SyncEngine::syncHistories(std::vector<HistoryJob> jobs, const SyncO
                 ++rep.bulkRequests;
             }
         } else {
-            const size_t j = task.jobs[0];
+            --inFlight;
+            const size_t j = tasks[d.task].jobs[0];
             const auto &job = jobs[j];
             if (d.series) {
                 store(j, *d.series);
@@ -478,12 +526,15 @@ Result<void> SyncEngine::syncHistories(std::vector<HistoryJob> jobs, const SyncO
             else if (auto b = m_store.begin(); !b)
                 fatal = b.error();
         }
-        if (completed / 16 != reported / 16 || completed == total) {
+        // While experiments are still being listed the number of histories is not known yet.
+        const int64_t total = listings < toList.size() ? 0 : static_cast<int64_t>(jobs.size());
+        if (completed / 16 != reported / 16 || (total && completed == total)) {
             reported = completed;
             report(SyncProgress::Phase::Histories, completed, total, "Fetching metric histories");
         }
         if (fatal && !m_cancelled) {
-            // Stop launching; let the in-flight ones finish or cancel them.
+            // Stop launching and listing; let the in-flight requests finish or cancel them.
+            stopListing = true;
             m_client.http().cancelAll();
             next = tasks.size();
         }

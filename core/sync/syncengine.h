@@ -12,6 +12,7 @@
 #include <atomic>
 #include <functional>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -109,16 +110,26 @@ private:
     };
     static std::vector<Task> planHistoryTasks(const std::vector<HistoryJob> &jobs, bool bulk);
 
+    // Writes a complete listing of one experiment's runs (inside the caller's transaction),
+    // removes the runs it no longer has, records it as listed in full, and queues the
+    // histories whose latest value changed.
+    Result<void> writeFullListing(const Experiment &experiment, const std::vector<Run> &runs,
+                                  std::set<std::string> &listed, SyncReport &report);
     // Lists runs, writes them, and queues the histories whose latest value changed.
-    Result<void> listExperimentFully(const Experiment &experiment, SyncReport &report);
     Result<void> listExperimentsQuickly(const std::vector<std::string> &experimentIds,
                                         SyncReport &report);
     Result<void> writeRuns(const std::vector<Run> &runs, SyncReport &report);
 
-    // `fetched`, when given, receives the (run id, key) of every history written.
+    // Fetches and writes histories, `maxInFlight` requests at a time. The experiments in
+    // `toList` are listed in full meanwhile, one after another on a thread of their own, and
+    // their histories join the queue as each listing arrives (`listed` is then the set of
+    // experiments listed in full, kept in the cache's meta). `fetched`, when given, receives the
+    // (run id, key) of every history written.
     Result<void> syncHistories(std::vector<HistoryJob> jobs, const SyncOptions &options,
                                SyncReport &report,
-                               std::vector<std::pair<std::string, std::string>> *fetched = nullptr);
+                               std::vector<std::pair<std::string, std::string>> *fetched = nullptr,
+                               const std::vector<const Experiment *> &toList = {},
+                               std::set<std::string> *listed = nullptr);
     Result<void> syncRegistry(SyncReport &report);
     // Records in the cache's alias history every alias of `model` that differs from `before`
     // (new, moved or removed).

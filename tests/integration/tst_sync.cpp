@@ -325,6 +325,45 @@ private slots:
         }
     }
 
+    // Experiments are listed while the histories of those already listed download: a listing
+    // that fails midway stops the sync with its error and keeps what came before it.
+    void listingFailsWhileHistoriesDownload()
+    {
+        TestServer server({QStringLiteral("--generate"),
+                           QStringLiteral("experiments=3,runs=60,metrics=2,steps=200,seed=8")});
+        QVERIFY(server.isRunning());
+        // The first listing goes through; the second fails as a crashed server would (no retry).
+        server.setFaults({{{"path_contains", "runs/search"}, {"kind", "500"}, {"count", 1},
+                           {"skip", 1}}});
+        auto store = Store::open(newWorkspace());
+        QVERIFY(store.ok());
+        MlflowClient client(connectionTo(server), fastRetries());
+        SyncEngine engine(**store, client);
+        std::vector<SyncProgress> progress;
+        engine.setProgressCallback([&](const SyncProgress &p) { progress.push_back(p); });
+        auto report = engine.run();
+        QVERIFY(!report.ok());
+        QVERIFY2(QString::fromStdString(report.error().message).contains(QStringLiteral("HTTP 500")),
+                 report.error().message.c_str());
+        QCOMPARE(QString::fromStdString((*store)->integrityCheck()), QStringLiteral("ok"));
+        // The experiment listed first is in the cache with its histories whole.
+        const auto stats = (*store)->stats();
+        QVERIFY(stats.runs > 0 && stats.runs < 60);
+        for (const auto &[k, info] : (*store)->allHistoryInfo())
+            QCOMPARE(info.count, int64_t(200));
+        // Progress never went backwards within a phase, and histories had no total while
+        // experiments were still being listed.
+        for (size_t i = 1; i < progress.size(); ++i)
+            if (progress[i].phase == progress[i - 1].phase && progress[i].total == progress[i - 1].total)
+                QVERIFY(progress[i].done >= progress[i - 1].done);
+
+        auto again = engine.run();
+        QVERIFY2(again.ok(), again.ok() ? "" : again.error().message.c_str());
+        QCOMPARE((*store)->stats().runs, int64_t(60));
+        QCOMPARE((*store)->stats().histories, int64_t(120));
+        QCOMPARE((*store)->stats().points, int64_t(120 * 200));
+    }
+
     void unreachableServerIsOneClearError()
     {
         auto store = Store::open(newWorkspace());
