@@ -143,6 +143,17 @@ def compact_json(obj):
     return json.dumps(obj, ensure_ascii=True).encode("ascii")
 
 
+def runs_page_json(run_texts, token):
+    """pretty_json({"runs": [...], "next_page_token": token}) from runs already printed at their
+    depth (indented by four spaces after each line break); {} when there are none."""
+    if not run_texts:
+        return pretty_json({"next_page_token": token} if token is not None else {})
+    body = b'{\n  "runs": [\n    ' + b",\n    ".join(run_texts) + b"\n  ]"
+    if token is not None:
+        body += b',\n  "next_page_token": ' + json.dumps(token, ensure_ascii=True).encode("ascii")
+    return body + b"\n}"
+
+
 def flask_jsonify(obj):
     """Bodies of the few endpoints MLflow answers with Flask's jsonify: compact, sorted keys."""
     return (json.dumps(obj, separators=(",", ":"), sort_keys=True, ensure_ascii=True) + "\n").encode(
@@ -974,6 +985,8 @@ class Workspace:
         self.run_counter = 0
         self.prewarm = {"state": "idle", "done": 0, "total": 0}
         self.bulk_counts = {}  # (run_id, key) -> points in its cached get-history-bulk fragment
+        # run_id -> the run's JSON as runs/search prints it; emptied by every write (App.dispatch)
+        self.run_text = {}
         self.add_experiment(Experiment("0", "Default", f"{artifact_root}/0",
                                        self.clock.now_ms()))
 
@@ -2215,12 +2228,18 @@ class MlflowApi:
                      and all(t(r) for t in predicates)]
             found = _sort_runs(found, orders)
             page = found[offset:offset + max_results]
-            resp = {}
-            if page:
-                resp["runs"] = [r.to_json() for r in page]
-        if len(page) == max_results:
-            resp["next_page_token"] = create_page_token(offset + max_results)
-        return ok(resp)
+            texts = [self._run_text(r) for r in page]
+        token = create_page_token(offset + max_results) if len(page) == max_results else None
+        return Response(200, CT_JSON, runs_page_json(texts, token))
+
+    def _run_text(self, run):
+        """The run as pretty_json prints it inside {"runs": [...]}, cached until the next write:
+        Python's indenting encoder is pure Python, and listing 500 runs with it took 0.1 s."""
+        text = self.ws.run_text.get(run.run_id)
+        if text is None:
+            text = pretty_json(run.to_json()).replace(b"\n", b"\n    ")
+            self.ws.run_text[run.run_id] = text
+        return text
 
     def runs_get(self, p):
         run_id = p.text("run_id") or p.text("run_uuid")
@@ -2953,13 +2972,14 @@ class Fault:
         self.retry_after = spec.get("retry_after", 1)
         self.delay_ms = int(spec.get("delay_ms", 500))
         self.method = spec.get("method")
+        self.skip = max(0, int(spec.get("skip", 0)))
         self.hits = 0
 
     def to_json(self):
         return {"path_contains": self.path_contains, "kind": self.kind,
                 "count": -1 if self.remaining is None else self.remaining,
                 "retry_after": self.retry_after, "delay_ms": self.delay_ms,
-                "method": self.method, "hits": self.hits}
+                "method": self.method, "skip": self.skip, "hits": self.hits}
 
 
 class App:
@@ -3015,6 +3035,9 @@ class App:
             for fault in self.faults:
                 if fault.path_contains in target and (
                         not fault.method or fault.method.upper() == method):
+                    if fault.skip:
+                        fault.skip -= 1  # this one goes through; later ones are faulted
+                        continue
                     if fault.remaining is not None:
                         fault.remaining -= 1
                         if fault.remaining <= 0:
@@ -3037,7 +3060,13 @@ class App:
             return self.fault_response(fault), fault
         if fault is not None and fault.kind == "slow":
             time.sleep(fault.delay_ms / 1000.0)
-        return self.handle(method, path, query_string, body), fault
+        if method in ("GET", "HEAD") or path.endswith("/search"):
+            return self.handle(method, path, query_string, body), fault
+        # Anything else may write: runs printed before are printed again.
+        with self.ws.lock:
+            response = self.handle(method, path, query_string, body)
+            self.ws.run_text.clear()
+        return response, fault
 
     def handle(self, method, path, query_string, body):
         handlers = self.routes.get(path)
@@ -3099,7 +3128,13 @@ class App:
         if not isinstance(parsed, dict):
             parsed = {}
         try:
-            return self._control(method, path, parsed)
+            if method == "GET":
+                return self._control(method, path, parsed)
+            with self.ws.lock:  # mutate, clock...: runs printed before are printed again
+                try:
+                    return self._control(method, path, parsed)
+                finally:
+                    self.ws.run_text.clear()
         except (ValueError, TypeError, KeyError, MlflowError) as err:
             message = err.message if isinstance(err, MlflowError) else str(err)
             return Response(400, CT_JSON, compact_json({"error": message}))
