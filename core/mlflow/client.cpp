@@ -80,7 +80,7 @@ MlflowClient::MlflowClient(MlflowConnection connection, HttpOptions options)
     if (!m_connection.caBundlePath.empty())
         options.caBundlePath = m_connection.caBundlePath;
     m_reader = std::make_unique<TaskQueue>();
-    m_http = std::make_unique<HttpClient>(options);
+    m_http = std::make_unique<HttpClient>(options, m_buffers);
 }
 
 MlflowClient::~MlflowClient()
@@ -316,8 +316,11 @@ uint64_t MlflowClient::getHistoryAsync(const std::string &runId, const std::stri
                 callback(*e);
                 return;
             }
-            m_reader->post([callback = std::move(callback), body = std::move(r.body)] {
-                callback(mlflow::parseHistory(body));
+            m_reader->post([callback = std::move(callback), body = std::move(r.body),
+                            buffers = m_buffers]() mutable {
+                auto parsed = mlflow::parseHistory(body);
+                buffers->give(std::move(body));
+                callback(std::move(parsed));
             });
         });
 }
@@ -343,8 +346,10 @@ uint64_t MlflowClient::getHistoryBulkAsync(const std::vector<std::string> &runId
                                             "an HTML page."));
                 return;
             }
-            m_reader->post([callback = std::move(callback), body = std::move(r.body)] {
+            m_reader->post([callback = std::move(callback), body = std::move(r.body),
+                            buffers = m_buffers]() mutable {
                 auto parsed = mlflow::parseBulkHistory(body);
+                buffers->give(std::move(body));
                 if (!parsed) {
                     callback(parsed.error());
                     return;

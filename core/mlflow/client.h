@@ -131,6 +131,8 @@ private:
     void noteRefusal(const HttpResponse &response);
 
     MlflowConnection m_connection;
+    // History bodies go back here once read, for the next answers to be received into.
+    std::shared_ptr<BufferPool> m_buffers = std::make_shared<BufferPool>();
     // Metric histories are read here, off the transfer thread, in the order they arrive.
     std::unique_ptr<TaskQueue> m_reader;
     std::unique_ptr<HttpClient> m_http;

@@ -170,7 +170,7 @@ struct Transfer {
 
 class HttpClient::Impl {
 public:
-    explicit Impl(HttpOptions options);
+    Impl(HttpOptions options, std::shared_ptr<BufferPool> buffers);
     ~Impl();
 
     uint64_t send(HttpRequest request, Callback callback);
@@ -179,6 +179,7 @@ public:
     bool onLoopThread() const { return std::this_thread::get_id() == m_thread.get_id(); }
 
     const HttpOptions m_options;
+    const std::shared_ptr<BufferPool> m_buffers; // may be null
 
     std::atomic<uint64_t> m_requestsStarted{0};
     std::atomic<uint64_t> m_attempts{0};
@@ -239,14 +240,15 @@ private:
     std::mt19937_64 m_random{std::random_device{}()};
 };
 
-HttpClient::Impl::Impl(HttpOptions options)
+HttpClient::Impl::Impl(HttpOptions options, std::shared_ptr<BufferPool> buffers)
     : m_options([&] {
           options.maxParallel = std::max(1, options.maxParallel);
           options.maxRetries = std::max(0, options.maxRetries);
           // Tokens read from files often end in a newline.
           options.auth.token = std::string(trim(options.auth.token));
           return std::move(options);
-      }())
+      }()),
+      m_buffers(std::move(buffers))
 {
     ensureCurlInitialised();
     m_multi = curl_multi_init();
@@ -501,6 +503,12 @@ void HttpClient::Impl::startAttempt(Transfer *transfer)
     }
     transfer->easy = easy;
     transfer->received.clear();
+    if (m_buffers) { // the last body was handed on with its buffer: take one handed back
+        std::string spare = m_buffers->take();
+        if (spare.capacity() > transfer->received.capacity())
+            transfer->received.swap(spare);
+        m_buffers->give(std::move(spare)); // whichever is not used
+    }
     transfer->retryAfterMs = -1;
     transfer->errorBuffer[0] = '\0';
 
@@ -873,8 +881,8 @@ std::string HttpClient::Impl::describe(const Transfer *transfer, CURLcode code, 
     }
 }
 
-HttpClient::HttpClient(HttpOptions options)
-    : m_impl(std::make_unique<Impl>(std::move(options)))
+HttpClient::HttpClient(HttpOptions options, std::shared_ptr<BufferPool> buffers)
+    : m_impl(std::make_unique<Impl>(std::move(options), std::move(buffers)))
 {
 }
 

@@ -6,6 +6,8 @@
 // GUI thread itself.
 #pragma once
 
+#include "util/bufferpool.h"
+
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -84,7 +86,9 @@ struct HttpStats {
 
 class HttpClient {
 public:
-    explicit HttpClient(HttpOptions options = {});
+    // Bodies are received into buffers taken from `buffers` when given: hand them back there
+    // once read (BufferPool::give), from any thread.
+    explicit HttpClient(HttpOptions options = {}, std::shared_ptr<BufferPool> buffers = {});
     // Cancels everything (callbacks still run, with cancelled=true) and joins the thread.
     // Must not be called from one of this client's callbacks.
     ~HttpClient();

@@ -530,7 +530,10 @@ Result<void> SyncEngine::syncHistories(std::vector<HistoryJob> jobs, const SyncO
         const int64_t total = listings < toList.size() ? 0 : static_cast<int64_t>(jobs.size());
         if (completed / 16 != reported / 16 || (total && completed == total)) {
             reported = completed;
-            report(SyncProgress::Phase::Histories, completed, total, "Fetching metric histories");
+            report(SyncProgress::Phase::Histories, completed, total,
+                   total ? std::string("Fetching metric histories")
+                         : "Listing runs and fetching metric histories ("
+                             + std::to_string(completed) + " fetched)");
         }
         if (fatal && !m_cancelled) {
             // Stop launching and listing; let the in-flight requests finish or cancel them.

@@ -211,6 +211,7 @@ private slots:
     void urlOrigins();
 
     void getAndPost();
+    void bodiesAreReceivedIntoHandedBackBuffers();
     void keepAliveReusesConnection();
     void gzipIsDecoded();
     void parallelTransfersOverlap();
@@ -373,6 +374,22 @@ void TestHttpClient::getAndPost()
     HttpResponse headReply = client.perform(head);
     QCOMPARE(headReply.status, 200);
     QVERIFY(headReply.body.empty());
+}
+
+void TestHttpClient::bodiesAreReceivedIntoHandedBackBuffers()
+{
+    auto pool = std::make_shared<BufferPool>();
+    HttpClient client({}, pool);
+    std::string used(1 << 20, 'z'); // an earlier body, handed back once read
+    const size_t capacity = used.capacity();
+    pool->give(std::move(used));
+    HttpResponse r = client.perform(get(a("/ok")));
+    QCOMPARE(r.body, std::string("ok"));
+    QCOMPARE(r.body.capacity(), capacity);
+    QCOMPARE(pool->size(), size_t(0));
+    // With nothing handed back, bodies come from the allocator as usual.
+    HttpResponse again = client.perform(get(a("/ok")));
+    QCOMPARE(again.body, std::string("ok"));
 }
 
 void TestHttpClient::keepAliveReusesConnection()
