@@ -346,8 +346,7 @@ Result<void> SyncEngine::syncHistories(std::vector<HistoryJob> jobs, const SyncO
         std::optional<Result<MlflowClient::BulkHistories>> bulk;
         std::optional<Result<std::vector<Run>>> listing; // of toList[task]
     };
-    const bool bulkWanted = options.bulkHistories;
-    std::vector<Task> tasks = planHistoryTasks(jobs, bulkWanted && m_bulkUsable);
+    std::vector<Task> tasks = planHistoryTasks(jobs, options.bulkHistories && m_bulkUsable);
     std::mutex mutex;
     std::condition_variable cv;
     std::deque<Done> finished;
@@ -409,16 +408,14 @@ Result<void> SyncEngine::syncHistories(std::vector<HistoryJob> jobs, const SyncO
             return;
         }
         const size_t offset = jobs.size();
-        for (auto &job : m_jobs)
-            jobs.push_back(std::move(job));
-        m_jobs.clear();
-        const std::vector<HistoryJob> added(jobs.begin() + static_cast<ptrdiff_t>(offset),
-                                            jobs.end());
-        for (Task task : planHistoryTasks(added, bulkWanted && m_bulkUsable)) {
+        for (Task task : planHistoryTasks(m_jobs, options.bulkHistories && m_bulkUsable)) {
             for (size_t &j : task.jobs)
                 j += offset;
             tasks.push_back(std::move(task));
         }
+        for (auto &job : m_jobs)
+            jobs.push_back(std::move(job));
+        m_jobs.clear();
     };
 
     if (auto r = m_store.begin(); !r)

@@ -42,6 +42,17 @@ private:
         return r;
     }
 
+    static int pageSize(Store &store)
+    {
+        sqlite3_stmt *q = nullptr;
+        int size = -1;
+        if (sqlite3_prepare_v2(store.handle(), "PRAGMA page_size", -1, &q, nullptr) == SQLITE_OK
+            && sqlite3_step(q) == SQLITE_ROW)
+            size = sqlite3_column_int(q, 0);
+        sqlite3_finalize(q);
+        return size;
+    }
+
 private slots:
     void createsSchemaWithWal()
     {
@@ -121,11 +132,7 @@ private slots:
         const std::string file = path("wal.sqlite");
         auto s = Store::open(file);
         QVERIFY(s.ok());
-        sqlite3_stmt *q = nullptr;
-        QCOMPARE(sqlite3_prepare_v2((*s)->handle(), "PRAGMA page_size", -1, &q, nullptr), SQLITE_OK);
-        QCOMPARE(sqlite3_step(q), SQLITE_ROW);
-        QCOMPARE(sqlite3_column_int(q, 0), 32768);
-        sqlite3_finalize(q);
+        QCOMPARE(pageSize(**s), 32768);
         QVERIFY((*s)->upsertRun(sampleRun("r1")).ok());
         MetricSeries series;
         for (int i = 0; i < 1000000; ++i)
@@ -161,11 +168,7 @@ private slots:
         }
         auto s = Store::open(file);
         QVERIFY(s.ok());
-        sqlite3_stmt *q = nullptr;
-        QCOMPARE(sqlite3_prepare_v2((*s)->handle(), "PRAGMA page_size", -1, &q, nullptr), SQLITE_OK);
-        QCOMPARE(sqlite3_step(q), SQLITE_ROW);
-        QCOMPARE(sqlite3_column_int(q, 0), 4096);
-        sqlite3_finalize(q);
+        QCOMPARE(pageSize(**s), 4096);
         MetricSeries series;
         for (int i = 0; i < 5000; ++i)
             series.append(i, i, i);
