@@ -100,6 +100,19 @@ int main(int argc, char **argv)
         syncOnce(server.url(), warm, 8, true);
         removeWorkspace(warm);
     }
+    // `--only full|baseline`: that sync alone, with its time window on the steady clock, for
+    // lining it up with a profiler's samples.
+    const std::string only = argc > 2 && std::string_view(argv[1]) == "--only" ? argv[2] : "";
+    if (!only.empty()) {
+        const double start = nowSeconds();
+        const Outcome o = only == "full" ? syncOnce(server.url(), ws, 8, true)
+                                         : syncOnce(server.url(), wsBase, 1, false);
+        std::cerr << std::fixed << "window " << start << " " << start + o.seconds << std::endl;
+        figure("sync." + only + ".seconds", o.seconds, "s", "");
+        removeWorkspace(ws);
+        removeWorkspace(wsBase);
+        return 0;
+    }
     Outcome full = syncOnce(server.url(), ws, 8, true);
     Outcome base = syncOnce(server.url(), wsBase, 1, false);
     if (full.points != int64_t(runs) * metrics * steps || base.points != full.points) {

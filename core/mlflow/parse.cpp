@@ -4,6 +4,10 @@
 #include <nlohmann/json.hpp>
 #include <simdjson.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include <algorithm>
 #include <array>
 #include <bit>
@@ -267,6 +271,13 @@ struct Point {
 // Each step takes the position to read from and returns the one after what it read, or nullptr
 // where the body is not of that shape. Positions are passed by value, not kept in a member: a
 // char read may alias a member, which would make the compiler store and reload it every byte.
+// The reads of one point, inlined into the unrolled repeat path below.
+#if defined(__GNUC__)
+#define SIGHTLINE_INLINE [[gnu::always_inline]] inline
+#else
+#define SIGHTLINE_INLINE inline
+#endif
+
 class HistoryScanner {
 public:
     explicit HistoryScanner(std::string_view body)
@@ -288,7 +299,7 @@ public:
         } else {
             Point point;
             for (;;) {
-                const char *next = m_layout.fields ? repeatPoint(p, point) : nullptr;
+                const char *next = m_layout.repeat ? (this->*m_layout.repeat)(p, point) : nullptr;
                 if (!next && !(next = readPoint(p, point)))
                     return false;
                 fn(point);
@@ -314,11 +325,13 @@ private:
     static constexpr int kMaxFields = 8;
     // The text of the last point read in full, cut at its numbers: literal[i] comes before
     // the number that fills field[i], literal[fields] closes the point.
+    using Repeat = const char *(HistoryScanner::*)(const char *, Point &) const;
     struct Layout {
-        int fields = 0; // 0: no layout to read against
+        int fields = 0;
         std::array<std::string_view, kMaxFields + 1> literal;
         std::array<Field, kMaxFields> field;
         std::string_view runId;
+        Repeat repeat = nullptr; // nullptr: no layout to read against
     };
 
     static bool isSpace(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
@@ -330,11 +343,11 @@ private:
             ++p;
         return p;
     }
-    const char *expect(const char *p, char c) const
+    SIGHTLINE_INLINE const char *expect(const char *p, char c) const
     {
         return p < m_end && *p == c ? p + 1 : nullptr;
     }
-    const char *expect(const char *p, std::string_view text) const
+    SIGHTLINE_INLINE const char *expect(const char *p, std::string_view text) const
     {
         return static_cast<size_t>(m_end - p) >= text.size() && same(p, text.data(), text.size())
             ? p + text.size()
@@ -342,10 +355,23 @@ private:
     }
     // memcmp(a, b, n) == 0 for the short runs of text between numbers, eight bytes at a time
     // (the last eight overlapping) instead of a call per run.
-    static bool same(const char *a, const char *b, size_t n)
+    SIGHTLINE_INLINE static bool same(const char *a, const char *b, size_t n)
     {
         if (n < 8)
             return std::memcmp(a, b, n) == 0;
+#if defined(__SSE2__)
+        if (n >= 16) { // sixteen bytes at a time, the last sixteen overlapping
+            __m128i differ = _mm_setzero_si128();
+            for (size_t i = 0; i + 16 < n; i += 16)
+                differ = _mm_or_si128(differ,
+                                      _mm_xor_si128(_mm_loadu_si128(reinterpret_cast<const __m128i *>(a + i)),
+                                                    _mm_loadu_si128(reinterpret_cast<const __m128i *>(b + i))));
+            differ = _mm_or_si128(
+                differ, _mm_xor_si128(_mm_loadu_si128(reinterpret_cast<const __m128i *>(a + n - 16)),
+                                      _mm_loadu_si128(reinterpret_cast<const __m128i *>(b + n - 16))));
+            return _mm_movemask_epi8(_mm_cmpeq_epi8(differ, _mm_setzero_si128())) == 0xFFFF;
+        }
+#endif
         uint64_t x, y, differ = 0;
         for (size_t i = 0; i + 8 < n; i += 8) {
             std::memcpy(&x, a + i, 8);
@@ -359,7 +385,7 @@ private:
 
     // Eight ASCII digits, the first in the lowest byte, as a number: folded pairwise,
     // 1 -> 2 -> 4 -> 8 digits, with three multiplications.
-    static uint64_t fold8(uint64_t w)
+    SIGHTLINE_INLINE static uint64_t fold8(uint64_t w)
     {
         w -= 0x3030303030303030;
         w = w * 10 + (w >> 8); // two-digit numbers in bytes 0, 2, 4, 6
@@ -372,7 +398,7 @@ private:
     // sets its top bit, so the first flagged byte ends the run (no carry or borrow leaves a
     // digit byte, so every flag below it is exact). The run's n digits are moved to the top
     // and '0's put below them: the same number, written in eight digits.
-    const char *digits(const char *p, uint64_t &v) const
+    SIGHTLINE_INLINE const char *digits(const char *p, uint64_t &v) const
     {
         static constexpr uint64_t kScale[] = {1,      10,      100,      1000,     10000,
                                               100000, 1000000, 10000000, 100000000};
@@ -423,7 +449,7 @@ private:
     }
 
     // -?(0|[1-9][0-9]*) with at most 18 digits, so it cannot overflow.
-    const char *integer(const char *p, int64_t &out) const
+    SIGHTLINE_INLINE const char *integer(const char *p, int64_t &out) const
     {
         const bool negative = p < m_end && *p == '-';
         p += negative;
@@ -443,7 +469,7 @@ private:
     // infinities. Up to 19 digits with a small exponent take Clinger's exact path: a mantissa
     // below 2^53 scaled by a power of ten up to 10^22 is one correctly rounded IEEE operation.
     // The rest go to from_chars, which rounds correctly too.
-    const char *number(const char *p, double &out) const
+    SIGHTLINE_INLINE const char *number(const char *p, double &out) const
     {
         if (p < m_end && *p == '"') {
             std::string_view s, last;
@@ -539,6 +565,54 @@ private:
         return expect(p, m_layout.literal[m_layout.fields]);
     }
 
+    template<Field F>
+    SIGHTLINE_INLINE const char *readField(const char *p, Point &point) const
+    {
+        if constexpr (F == Field::Step)
+            return integer(p, point.step);
+        else if constexpr (F == Field::Timestamp)
+            return integer(p, point.timestamp);
+        else
+            return number(p, point.value);
+    }
+
+    // repeatPoint for the layout every server writes: step, timestamp and value once each, in
+    // the order A, B, C, with the reads unrolled and inlined for that order.
+    template<Field A, Field B, Field C>
+    const char *repeatThree(const char *p, Point &point) const
+    {
+        point.runId = m_layout.runId;
+        if (!(p = expect(p, m_layout.literal[0])) || !(p = readField<A>(p, point))
+            || !(p = expect(p, m_layout.literal[1])) || !(p = readField<B>(p, point))
+            || !(p = expect(p, m_layout.literal[2])) || !(p = readField<C>(p, point)))
+            return nullptr;
+        return expect(p, m_layout.literal[3]);
+    }
+
+    static Repeat repeatFor(const Layout &layout)
+    {
+        using enum Field;
+        if (layout.fields == 3) {
+            const auto &f = layout.field;
+            const auto is = [&](Field a, Field b, Field c) {
+                return f[0] == a && f[1] == b && f[2] == c;
+            };
+            if (is(Step, Timestamp, Value))
+                return &HistoryScanner::repeatThree<Step, Timestamp, Value>;
+            if (is(Step, Value, Timestamp))
+                return &HistoryScanner::repeatThree<Step, Value, Timestamp>;
+            if (is(Timestamp, Step, Value))
+                return &HistoryScanner::repeatThree<Timestamp, Step, Value>;
+            if (is(Timestamp, Value, Step))
+                return &HistoryScanner::repeatThree<Timestamp, Value, Step>;
+            if (is(Value, Step, Timestamp))
+                return &HistoryScanner::repeatThree<Value, Step, Timestamp>;
+            if (is(Value, Timestamp, Step))
+                return &HistoryScanner::repeatThree<Value, Timestamp, Step>;
+        }
+        return layout.fields ? &HistoryScanner::repeatPoint : nullptr;
+    }
+
     // A point read field by field; leaves its layout for the next one.
     const char *readPoint(const char *p, Point &point)
     {
@@ -598,6 +672,7 @@ private:
                 layout.runId = point.runId;
                 if (!repeatable)
                     layout.fields = 0;
+                layout.repeat = repeatFor(layout);
                 m_layout = layout;
                 return p;
             }
@@ -739,7 +814,10 @@ Result<std::vector<std::pair<std::string, MetricSeries>>> parseBulkHistory(std::
             auto it = index.find(p.runId);
             if (it == index.end()) {
                 it = index.emplace(std::string(p.runId), out.size()).first;
+                // The runs of one answer mostly have as many points as each other.
+                const size_t expected = out.empty() ? 0 : out.back().second.size();
                 out.emplace_back(std::string(p.runId), MetricSeries{});
+                out.back().second.reserve(std::max<size_t>(expected, 64));
             }
             current = &out[it->second].second;
             currentId = it->first;

@@ -831,26 +831,18 @@ Result<void> Store::putHistory(const std::string &runId, const std::string &key,
         sqlite3_bind_int64(s, 10, seenLatest->timestamp);
         sqlite3_bind_int64(s, 11, bitsOf(seenLatest->value));
     }
+    // The three columns packed into one buffer and bound as the blob: SQLite copies it into its
+    // pages once. (A zeroblob filled through sqlite3_blob_write clears every page first and
+    // compiles a statement per blob to open it.)
     const size_t bytes = n * 24;
-    sqlite3_bind_zeroblob64(s, 12, bytes);
+    m_packed.resize(bytes);
+    if (n) {
+        std::memcpy(m_packed.data(), series.steps.data(), n * 8);
+        std::memcpy(m_packed.data() + n * 8, series.timestamps.data(), n * 8);
+        std::memcpy(m_packed.data() + n * 16, series.values.data(), n * 8);
+    }
+    sqlite3_bind_blob64(s, 12, n ? m_packed.data() : "", bytes, SQLITE_STATIC);
     if (sqlite3_step(s) != SQLITE_DONE)
-        return sqlError("saving a metric history");
-    if (n == 0)
-        return {};
-    // Write the three columns straight into the blob: no intermediate packed copy.
-    sqlite3_blob *blob = nullptr;
-    if (sqlite3_blob_open(m_db, "main", "metric_history", "data", sqlite3_last_insert_rowid(m_db),
-                          1, &blob) != SQLITE_OK)
-        return sqlError("saving a metric history");
-    int rc = sqlite3_blob_write(blob, series.steps.data(), static_cast<int>(n * 8), 0);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_blob_write(blob, series.timestamps.data(), static_cast<int>(n * 8),
-                                static_cast<int>(n * 8));
-    if (rc == SQLITE_OK)
-        rc = sqlite3_blob_write(blob, series.values.data(), static_cast<int>(n * 8),
-                                static_cast<int>(n * 16));
-    sqlite3_blob_close(blob);
-    if (rc != SQLITE_OK)
         return sqlError("saving a metric history");
     return {};
 }

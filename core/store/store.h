@@ -210,6 +210,7 @@ private:
     std::string m_path;
     Mode m_mode = Mode::ReadWrite;
     mutable std::map<const char *, sqlite3_stmt *> m_statements;
+    std::vector<char> m_packed; // putHistory's blob, kept between calls
 };
 
 // RAII transaction: rolls back unless committed.

@@ -418,11 +418,35 @@ Result<void> SyncEngine::syncHistories(std::vector<HistoryJob> jobs, const SyncO
         m_jobs.clear();
     };
 
+    // A listing that came: its runs written and their histories queued, or the sync stopped.
+    auto listingArrived = [&](size_t i, const Result<std::vector<Run>> &runs) {
+        ++listings;
+        if (!runs) {
+            if (!fatal && !m_cancelled && runs.error().code != "cancelled")
+                fatal = runs.error();
+        } else if (!fatal && !m_cancelled) {
+            takeListing(*toList[i], *runs);
+        }
+        if (listings < toList.size())
+            report(SyncProgress::Phase::Runs, static_cast<int64_t>(listings),
+                   static_cast<int64_t>(toList.size()),
+                   "Listing runs of " + toList[listings]->name);
+    };
+
     if (auto r = m_store.begin(); !r)
         return r.error();
+    // With one request at a time allowed, experiments are listed before any history is asked
+    // for; otherwise on a thread of their own while the histories of those listed download.
+    if (options.maxInFlight <= 1) {
+        for (size_t i = 0; i < toList.size(); ++i)
+            listingArrived(i, fatal || m_cancelled
+                                  ? Result<std::vector<Run>>(cancelledError())
+                                  : m_client.searchRuns({toList[i]->experimentId}, {},
+                                                        ViewType::All));
+    }
     // Declared after what it posts to, so it is joined before those go.
     std::jthread lister;
-    if (!toList.empty())
+    if (listings < toList.size())
         lister = std::jthread([&] {
             for (size_t i = 0; i < toList.size(); ++i) {
                 Done d{i};
@@ -435,7 +459,8 @@ Result<void> SyncEngine::syncHistories(std::vector<HistoryJob> jobs, const SyncO
                 cv.notify_one();
             }
         });
-    launch();
+    if (!fatal)
+        launch();
     while (inFlight > 0 || listings < toList.size()) {
         std::unique_lock lock(mutex);
         cv.wait(lock, [&] { return !finished.empty(); });
@@ -443,18 +468,7 @@ Result<void> SyncEngine::syncHistories(std::vector<HistoryJob> jobs, const SyncO
         finished.pop_front();
         lock.unlock();
         if (d.listing) {
-            ++listings;
-            auto &runs = *d.listing;
-            if (!runs) {
-                if (!fatal && !m_cancelled && runs.error().code != "cancelled")
-                    fatal = runs.error();
-            } else if (!fatal && !m_cancelled) {
-                takeListing(*toList[d.task], *runs);
-            }
-            if (listings < toList.size())
-                report(SyncProgress::Phase::Runs, static_cast<int64_t>(listings),
-                       static_cast<int64_t>(toList.size()),
-                       "Listing runs of " + toList[listings]->name);
+            listingArrived(d.task, *d.listing);
         } else if (d.bulk) {
             --inFlight;
             const Task task = tasks[d.task];

@@ -364,6 +364,49 @@ private slots:
         QCOMPARE((*store)->stats().points, int64_t(120 * 200));
     }
 
+    // One request in flight means one: experiments are then listed before any history is asked
+    // for, not beside the downloads. A listing that fails still stops the sync cleanly.
+    void oneRequestAtATimeIsStrict()
+    {
+        TestServer server({QStringLiteral("--generate"),
+                           QStringLiteral("experiments=3,runs=30,metrics=2,steps=100,seed=9")});
+        QVERIFY(server.isRunning());
+        SyncOptions options;
+        options.maxInFlight = 1;
+        options.bulkHistories = false;
+        {
+            auto store = Store::open(newWorkspace());
+            QVERIFY(store.ok());
+            MlflowClient client(connectionTo(server), fastRetries());
+            SyncEngine engine(**store, client);
+            server.resetStats();
+            auto report = engine.run(options);
+            QVERIFY2(report.ok(), report.ok() ? "" : report.error().message.c_str());
+            QCOMPARE(report->historiesFetched, 60);
+            const auto stats = server.stats();
+            QCOMPARE(stats.value("max_in_flight", 0), 1);
+            QCOMPARE(requestsFor(stats, "get-history"), 60);
+        }
+        server.setFaults({{{"path_contains", "runs/search"}, {"kind", "500"}, {"count", 1},
+                           {"skip", 1}}});
+        auto store = Store::open(newWorkspace());
+        QVERIFY(store.ok());
+        MlflowClient client(connectionTo(server), fastRetries());
+        SyncEngine engine(**store, client);
+        server.resetStats();
+        auto report = engine.run(options);
+        QVERIFY(!report.ok());
+        QVERIFY2(QString::fromStdString(report.error().message).contains(QStringLiteral("HTTP 500")),
+                 report.error().message.c_str());
+        // No history was asked for: the second listing failed before any was.
+        QCOMPARE(requestsFor(server.stats(), "get-history"), 0);
+        QCOMPARE(QString::fromStdString((*store)->integrityCheck()), QStringLiteral("ok"));
+        server.resetFaults();
+        auto again = engine.run(options);
+        QVERIFY2(again.ok(), again.ok() ? "" : again.error().message.c_str());
+        QCOMPARE((*store)->stats().points, int64_t(60 * 100));
+    }
+
     void unreachableServerIsOneClearError()
     {
         auto store = Store::open(newWorkspace());

@@ -3018,10 +3018,21 @@ class App:
         self.requests = 0
         self.by_path = collections.Counter()
         self.faults_injected = 0
+        self.in_flight = 0
+        self.max_in_flight = 0  # most API requests being answered at once
         self.started = time.time()
         self.shutdown_hook = None
 
     # -- statistics and faults -----------------------------------------------------------------
+
+    def request_began(self):
+        with self.stats_lock:
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+
+    def request_ended(self):
+        with self.stats_lock:
+            self.in_flight -= 1
 
     def count(self, path):
         with self.stats_lock:
@@ -3159,7 +3170,8 @@ class App:
         elif name == "stats" and method == "GET":
             with self.stats_lock:
                 resp = {"requests": self.requests, "by_path": dict(sorted(self.by_path.items())),
-                        "faults_injected": self.faults_injected}
+                        "faults_injected": self.faults_injected,
+                        "max_in_flight": self.max_in_flight}
             resp["history_cache"] = self.ws.cache.stats()
             resp["prewarm"] = dict(self.ws.prewarm)
             resp["uptime_s"] = round(time.time() - self.started, 3)
@@ -3169,6 +3181,7 @@ class App:
                 self.requests = 0
                 self.by_path.clear()
                 self.faults_injected = 0
+                self.max_in_flight = self.in_flight
             return ok({})
         elif name == "clock":
             if method == "POST":
@@ -3309,12 +3322,20 @@ class RequestHandler(http.server.BaseHTTPRequestHandler):
         if target.startswith("http://") or target.startswith("https://"):
             target = "/" + target.split("/", 3)[3] if target.count("/") >= 3 else "/"
         app = self.server.app
-        response, fault = app.dispatch(method, target, body)
-        if fault is not None and fault.kind == "drop":
-            self._drop()
-            return
-        truncate = fault is not None and fault.kind == "truncate"
-        self._write(response, close=close or truncate, head=(method == "HEAD"), truncate=truncate)
+        api = not target.startswith("/__control/")
+        if api:
+            app.request_began()
+        try:
+            response, fault = app.dispatch(method, target, body)
+            if fault is not None and fault.kind == "drop":
+                self._drop()
+                return
+            truncate = fault is not None and fault.kind == "truncate"
+            self._write(response, close=close or truncate, head=(method == "HEAD"),
+                        truncate=truncate)
+        finally:
+            if api:
+                app.request_ended()
         if close or truncate:
             self.close_connection = True
 
