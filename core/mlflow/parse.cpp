@@ -303,6 +303,11 @@ public:
                 if (!next && !(next = readPoint(p, point)))
                     return false;
                 fn(point);
+                // Compact bodies put the next point right after a comma.
+                if (m_end - next >= 2 && next[0] == ',' && next[1] == '{') {
+                    p = next + 1;
+                    continue;
+                }
                 if (!(p = skip(next)) || p == m_end)
                     return false;
                 if (*p == ']') {
@@ -357,8 +362,20 @@ private:
     // (the last eight overlapping) instead of a call per run.
     SIGHTLINE_INLINE static bool same(const char *a, const char *b, size_t n)
     {
-        if (n < 8)
-            return std::memcmp(a, b, n) == 0;
+        if (n < 8) {
+            if (n >= 4) { // two four-byte words, overlapping
+                uint32_t x0, y0, x1, y1;
+                std::memcpy(&x0, a, 4);
+                std::memcpy(&y0, b, 4);
+                std::memcpy(&x1, a + n - 4, 4);
+                std::memcpy(&y1, b + n - 4, 4);
+                return ((x0 ^ y0) | (x1 ^ y1)) == 0;
+            }
+            for (size_t i = 0; i < n; ++i)
+                if (a[i] != b[i])
+                    return false;
+            return true;
+        }
 #if defined(__SSE2__)
         if (n >= 16) { // sixteen bytes at a time, the last sixteen overlapping
             __m128i differ = _mm_setzero_si128();
@@ -383,21 +400,20 @@ private:
         return (differ | (x ^ y)) == 0;
     }
 
-    // Eight ASCII digits, the first in the lowest byte, as a number: folded pairwise,
-    // 1 -> 2 -> 4 -> 8 digits, with three multiplications.
-    SIGHTLINE_INLINE static uint64_t fold8(uint64_t w)
+    // Eight digits, bytes of 0 to 9 with the first in the lowest byte, as a number: folded
+    // pairwise, 1 -> 2 -> 4 -> 8 digits, with three multiplications.
+    SIGHTLINE_INLINE static uint64_t fold8(uint64_t d)
     {
-        w -= 0x3030303030303030;
-        w = w * 10 + (w >> 8); // two-digit numbers in bytes 0, 2, 4, 6
-        return (((w & 0x000000FF000000FF) * (100 + (1000000ULL << 32)))
-                + (((w >> 16) & 0x000000FF000000FF) * (1 + (10000ULL << 32))))
+        d = d * 10 + (d >> 8); // two-digit numbers in bytes 0, 2, 4, 6
+        return (((d & 0x000000FF000000FF) * (100 + (1000000ULL << 32)))
+                + (((d >> 16) & 0x000000FF000000FF) * (1 + (10000ULL << 32))))
             >> 32;
     }
     // A run of digits added to v; returns its end. Where eight bytes can be read they are
-    // taken at once (SWAR): a byte is a digit when neither adding 0x46 nor subtracting 0x30
-    // sets its top bit, so the first flagged byte ends the run (no carry or borrow leaves a
-    // digit byte, so every flag below it is exact). The run's n digits are moved to the top
-    // and '0's put below them: the same number, written in eight digits.
+    // taken at once (SWAR). Subtracting '0' from every byte leaves a digit as 0 to 9; any
+    // other byte then has its top bit set, or sets it when 0x76 is added. Borrows and carries
+    // only move up, so the lowest flagged byte ends the run. The run's n digits are shifted to
+    // the top, with zeros below them: the same number, written in eight digits.
     SIGHTLINE_INLINE const char *digits(const char *p, uint64_t &v) const
     {
         static constexpr uint64_t kScale[] = {1,      10,      100,      1000,     10000,
@@ -406,17 +422,18 @@ private:
             while (m_end - p >= 8) {
                 uint64_t w;
                 std::memcpy(&w, p, 8);
-                const uint64_t other =
-                    ((w + 0x4646464646464646) | (w - 0x3030303030303030)) & 0x8080808080808080;
-                const int n = other ? std::countr_zero(other) / 8 : 8;
+                const uint64_t d = w - 0x3030303030303030;
+                const uint64_t other = (d | (d + 0x7676767676767676)) & 0x8080808080808080;
+                if (!other) {
+                    v = v * 100000000 + fold8(d);
+                    p += 8;
+                    continue;
+                }
+                const int n = std::countr_zero(other) / 8;
                 if (n == 0)
                     return p;
-                if (n < 8)
-                    w = (w << (64 - 8 * n)) | (0x3030303030303030 >> (8 * n));
-                v = v * kScale[n] + fold8(w);
-                p += n;
-                if (n < 8)
-                    return p;
+                v = v * kScale[n] + fold8(d << (64 - 8 * n));
+                return p + n;
             }
         }
         while (p < m_end && digit(*p) < 10)
@@ -448,7 +465,10 @@ private:
         return nullptr;
     }
 
-    // -?(0|[1-9][0-9]*) with at most 18 digits, so it cannot overflow.
+    // -?(0|[1-9][0-9]*) with at most 18 digits, so it cannot overflow. Not followed by a
+    // fraction or an exponent: the repeat path leaves that to the text it compares next, which
+    // starts with what followed the number at the same place in the point read in full.
+    template<bool CheckEnd = true>
     SIGHTLINE_INLINE const char *integer(const char *p, int64_t &out) const
     {
         const bool negative = p < m_end && *p == '-';
@@ -459,7 +479,7 @@ private:
         const ptrdiff_t n = p - first;
         if (n == 0 || n > 18 || (n > 1 && *first == '0'))
             return nullptr;
-        if (p < m_end && (*p == '.' || *p == 'e' || *p == 'E'))
+        if (CheckEnd && p < m_end && (*p == '.' || *p == 'e' || *p == 'E'))
             return nullptr;
         out = negative ? -static_cast<int64_t>(v) : static_cast<int64_t>(v);
         return p;
@@ -569,9 +589,9 @@ private:
     SIGHTLINE_INLINE const char *readField(const char *p, Point &point) const
     {
         if constexpr (F == Field::Step)
-            return integer(p, point.step);
+            return integer<false>(p, point.step);
         else if constexpr (F == Field::Timestamp)
-            return integer(p, point.timestamp);
+            return integer<false>(p, point.timestamp);
         else
             return number(p, point.value);
     }
