@@ -5,6 +5,7 @@
 #include "net/url.h"
 
 #include <cstdlib>
+#include <iterator>
 
 namespace sightline {
 
@@ -252,17 +253,35 @@ Result<std::vector<Run>> MlflowClient::searchRuns(const std::vector<std::string>
                                                   int pageSize)
 {
     std::vector<Run> out;
+    auto all = forEachRunsPage(experimentIds, filter, view, pageSize, pageSize,
+                               [&](std::vector<Run> runs, bool) {
+                                   if (out.empty())
+                                       out = std::move(runs);
+                                   else
+                                       std::move(runs.begin(), runs.end(), std::back_inserter(out));
+                               });
+    if (!all)
+        return all.error();
+    return out;
+}
+
+Result<void> MlflowClient::forEachRunsPage(const std::vector<std::string> &experimentIds,
+                                           const std::string &filter, ViewType view,
+                                           int firstPageSize, int pageSize,
+                                           const RunsPageCallback &take)
+{
     std::string token;
     // The server's default order (start_time DESC, then run id) is stable across pages.
     for (int guard = 0; guard < 1000000; ++guard) {
-        auto page = searchRunsPage(experimentIds, filter, view, pageSize, token);
+        auto page = searchRunsPage(experimentIds, filter, view, guard ? pageSize : firstPageSize,
+                                   token);
         if (!page)
             return page.error();
-        for (auto &r : page->runs)
-            out.push_back(std::move(r));
         // A full page always carries a token, even when nothing follows: the next page is {}.
-        if (page->nextPageToken.empty())
-            return out;
+        const bool last = page->nextPageToken.empty();
+        take(std::move(page->runs), last);
+        if (last)
+            return {};
         token = page->nextPageToken;
     }
     return makeError("parse", "The server kept sending page tokens for runs.");

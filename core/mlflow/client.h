@@ -66,6 +66,13 @@ public:
     Result<std::vector<Run>> searchRuns(const std::vector<std::string> &experimentIds,
                                         const std::string &filter = {},
                                         ViewType view = ViewType::ActiveOnly, int pageSize = 1000);
+    // The same pages handed to `take` one by one as they come, the last with `last` set (an
+    // empty last page too); the first asks for `firstPageSize` runs, so a caller can start on
+    // them sooner.
+    using RunsPageCallback = std::function<void(std::vector<Run> runs, bool last)>;
+    Result<void> forEachRunsPage(const std::vector<std::string> &experimentIds,
+                                 const std::string &filter, ViewType view, int firstPageSize,
+                                 int pageSize, const RunsPageCallback &take);
     Result<Run> getRun(const std::string &runId);
     using RunCallback = std::function<void(Result<Run>)>;
     uint64_t getRunAsync(const std::string &runId, RunCallback callback);

@@ -188,17 +188,11 @@ Result<void> SyncEngine::writeRuns(const std::vector<Run> &runs, SyncReport &rep
     return {};
 }
 
-Result<void> SyncEngine::writeFullListing(const Experiment &e, const std::vector<Run> &runs,
-                                          std::set<std::string> &listed, SyncReport &rep)
+Result<void> SyncEngine::finishFullListing(const Experiment &e, const std::vector<std::string> &ids,
+                                           std::set<std::string> &listed, SyncReport &rep)
 {
     // Deleted runs are listed too, so a deletion is seen; a run missing from the listing was
     // removed for good on the server.
-    std::vector<std::string> ids;
-    ids.reserve(runs.size());
-    for (const auto &r : runs)
-        ids.push_back(r.runId);
-    if (auto w = writeRuns(runs, rep); !w)
-        return w;
     auto removed = m_store.removeRunsNotIn(e.experimentId, ids);
     if (!removed)
         return removed.error();
@@ -344,7 +338,8 @@ Result<void> SyncEngine::syncHistories(std::vector<HistoryJob> jobs, const SyncO
         size_t task = 0;
         Result<MetricSeries> series{MetricSeries{}};
         std::optional<Result<MlflowClient::BulkHistories>> bulk;
-        std::optional<Result<std::vector<Run>>> listing; // of toList[task]
+        std::optional<Result<std::vector<Run>>> listing; // a page of toList[task]'s runs
+        bool lastPage = false;
     };
     std::vector<Task> tasks = planHistoryTasks(jobs, options.bulkHistories && m_bulkUsable);
     std::mutex mutex;
@@ -358,6 +353,7 @@ Result<void> SyncEngine::syncHistories(std::vector<HistoryJob> jobs, const SyncO
     int sinceCommit = 0;
     std::optional<Error> fatal;
     std::atomic<bool> stopListing{false};
+    std::atomic<bool> historiesQueued{false}; // a listing brought histories to fetch
 
     auto launch = [&]() {
         while (inFlight < std::max(1, options.maxInFlight) && next < tasks.size() && !m_cancelled) {
@@ -400,13 +396,26 @@ Result<void> SyncEngine::syncHistories(std::vector<HistoryJob> jobs, const SyncO
     };
     // Histories a bulk answer did not bring whole go again, one request each.
     auto retryAlone = [&](size_t j) { tasks.push_back({{j}, false}); };
-    // A listing's runs are written and their histories join the queue.
-    auto takeListing = [&](const Experiment &e, const std::vector<Run> &runs) {
+    // A page of a listing: its runs are written and their histories join the queue. After the
+    // last page, runs the listing did not bring are removed.
+    std::vector<std::string> listedIds; // of the experiment being listed
+    auto takePage = [&](const Experiment &e, const std::vector<Run> &runs, bool last) {
         m_jobs.clear();
-        if (auto w = writeFullListing(e, runs, *listed, rep); !w) {
+        for (const auto &r : runs)
+            listedIds.push_back(r.runId);
+        if (auto w = writeRuns(runs, rep); !w) {
             fatal = w.error();
             return;
         }
+        if (last) {
+            if (auto w = finishFullListing(e, listedIds, *listed, rep); !w) {
+                fatal = w.error();
+                return;
+            }
+            listedIds.clear();
+        }
+        if (!m_jobs.empty())
+            historiesQueued = true;
         const size_t offset = jobs.size();
         for (Task task : planHistoryTasks(m_jobs, options.bulkHistories && m_bulkUsable)) {
             for (size_t &j : task.jobs)
@@ -418,19 +427,36 @@ Result<void> SyncEngine::syncHistories(std::vector<HistoryJob> jobs, const SyncO
         m_jobs.clear();
     };
 
-    // A listing that came: its runs written and their histories queued, or the sync stopped.
-    auto listingArrived = [&](size_t i, const Result<std::vector<Run>> &runs) {
-        ++listings;
+    // A page of a listing that came, or its failure: then the sync stops.
+    auto pageArrived = [&](size_t i, const Result<std::vector<Run>> &runs, bool last) {
         if (!runs) {
             if (!fatal && !m_cancelled && runs.error().code != "cancelled")
                 fatal = runs.error();
         } else if (!fatal && !m_cancelled) {
-            takeListing(*toList[i], *runs);
+            takePage(*toList[i], *runs, last);
         }
+        if (!last)
+            return;
+        ++listings;
         if (listings < toList.size())
             report(SyncProgress::Phase::Runs, static_cast<int64_t>(listings),
                    static_cast<int64_t>(toList.size()),
                    "Listing runs of " + toList[listings]->name);
+    };
+    // Lists one experiment page by page. Until a listing brings histories to fetch, first pages
+    // are small, so that downloads start while the rest of the runs are listed.
+    auto list = [&](size_t i, const std::function<void(Result<std::vector<Run>>, bool)> &post) {
+        if (stopListing || m_cancelled) {
+            post(cancelledError(), true);
+            return;
+        }
+        auto r = m_client.forEachRunsPage({toList[i]->experimentId}, {}, ViewType::All,
+                                          historiesQueued ? 1000 : 100, 1000,
+                                          [&](std::vector<Run> runs, bool last) {
+                                              post(std::move(runs), last);
+                                          });
+        if (!r)
+            post(r.error(), true);
     };
 
     if (auto r = m_store.begin(); !r)
@@ -438,37 +464,43 @@ Result<void> SyncEngine::syncHistories(std::vector<HistoryJob> jobs, const SyncO
     // With one request at a time allowed, experiments are listed before any history is asked
     // for; otherwise on a thread of their own while the histories of those listed download.
     if (options.maxInFlight <= 1) {
-        for (size_t i = 0; i < toList.size(); ++i)
-            listingArrived(i, fatal || m_cancelled
-                                  ? Result<std::vector<Run>>(cancelledError())
-                                  : m_client.searchRuns({toList[i]->experimentId}, {},
-                                                        ViewType::All));
+        for (size_t i = 0; i < toList.size(); ++i) {
+            stopListing = stopListing || fatal.has_value();
+            list(i, [&](Result<std::vector<Run>> runs, bool last) { pageArrived(i, runs, last); });
+        }
     }
     // Declared after what it posts to, so it is joined before those go.
     std::jthread lister;
     if (listings < toList.size())
         lister = std::jthread([&] {
-            for (size_t i = 0; i < toList.size(); ++i) {
-                Done d{i};
-                if (stopListing || m_cancelled)
-                    d.listing = cancelledError();
-                else
-                    d.listing = m_client.searchRuns({toList[i]->experimentId}, {}, ViewType::All);
-                std::lock_guard lock(mutex);
-                finished.push_back(std::move(d));
-                cv.notify_one();
-            }
+            for (size_t i = 0; i < toList.size(); ++i)
+                list(i, [&](Result<std::vector<Run>> runs, bool last) {
+                    Done d{i};
+                    d.listing = std::move(runs);
+                    d.lastPage = last;
+                    std::lock_guard lock(mutex);
+                    finished.push_back(std::move(d));
+                    cv.notify_one();
+                });
         });
     if (!fatal)
         launch();
     while (inFlight > 0 || listings < toList.size()) {
         std::unique_lock lock(mutex);
         cv.wait(lock, [&] { return !finished.empty(); });
-        Done d = std::move(finished.front());
-        finished.pop_front();
+        // Histories first while requests wait to be launched: writing a page of runs takes a
+        // while, and no request is launched meanwhile. Pages keep their order among themselves.
+        auto pick = finished.begin();
+        if (next < tasks.size())
+            pick = std::find_if(finished.begin(), finished.end(),
+                                [](const Done &f) { return !f.listing; });
+        if (pick == finished.end())
+            pick = finished.begin();
+        Done d = std::move(*pick);
+        finished.erase(pick);
         lock.unlock();
         if (d.listing) {
-            listingArrived(d.task, *d.listing);
+            pageArrived(d.task, *d.listing, d.lastPage);
         } else if (d.bulk) {
             --inFlight;
             const Task task = tasks[d.task];

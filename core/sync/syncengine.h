@@ -110,19 +110,21 @@ private:
     };
     static std::vector<Task> planHistoryTasks(const std::vector<HistoryJob> &jobs, bool bulk);
 
-    // Writes a complete listing of one experiment's runs (inside the caller's transaction),
-    // removes the runs it no longer has, records it as listed in full, and queues the
-    // histories whose latest value changed.
-    Result<void> writeFullListing(const Experiment &experiment, const std::vector<Run> &runs,
-                                  std::set<std::string> &listed, SyncReport &report);
+    // After the last page of a complete listing of one experiment (its runs written): removes
+    // the runs the listing did not bring (`ids` are those it did) and records the experiment
+    // as listed in full.
+    Result<void> finishFullListing(const Experiment &experiment,
+                                   const std::vector<std::string> &ids,
+                                   std::set<std::string> &listed, SyncReport &rep);
     // Lists runs, writes them, and queues the histories whose latest value changed.
     Result<void> listExperimentsQuickly(const std::vector<std::string> &experimentIds,
                                         SyncReport &report);
     Result<void> writeRuns(const std::vector<Run> &runs, SyncReport &report);
 
     // Fetches and writes histories, `maxInFlight` requests at a time. The experiments in
-    // `toList` are listed in full meanwhile, one after another on a thread of their own, and
-    // their histories join the queue as each listing arrives (`listed` is then the set of
+    // `toList` are listed in full meanwhile, one after another on a thread of their own (or
+    // before any history with one request in flight), and their histories join the queue as
+    // each page of runs arrives (`listed` is then the set of
     // experiments listed in full, kept in the cache's meta). `fetched`, when given, receives the
     // (run id, key) of every history written.
     Result<void> syncHistories(std::vector<HistoryJob> jobs, const SyncOptions &options,

@@ -364,6 +364,45 @@ private slots:
         QCOMPARE((*store)->stats().points, int64_t(120 * 200));
     }
 
+    // Runs are written page by page as a listing comes (the first page is small, so histories
+    // start early), but runs missing from a listing are removed only once its last page came.
+    void listingPagesAreTakenAsTheyCome()
+    {
+        TestServer server({QStringLiteral("--generate"),
+                           QStringLiteral("experiments=1,runs=250,metrics=1,steps=50,seed=10")});
+        QVERIFY(server.isRunning());
+        auto store = Store::open(newWorkspace());
+        QVERIFY(store.ok());
+        MlflowClient client(connectionTo(server), fastRetries());
+        SyncEngine engine(**store, client);
+        server.resetStats();
+        auto first = engine.run();
+        QVERIFY2(first.ok(), first.ok() ? "" : first.error().message.c_str());
+        QCOMPARE(first->runs, 250);
+        // The experiment in two pages, 100 runs and then the other 150; the empty Default
+        // experiment in one.
+        QCOMPARE(requestsFor(server.stats(), "runs/search"), 3);
+        QCOMPARE((*store)->stats().histories, int64_t(250));
+
+        // A full listing whose second page fails: nothing is removed, nothing is lost.
+        server.setFaults({{{"path_contains", "runs/search"}, {"kind", "500"}, {"count", 1},
+                           {"skip", 1}}});
+        SyncOptions full;
+        full.full = true;
+        auto broken = engine.run(full);
+        QVERIFY(!broken.ok());
+        QVERIFY2(QString::fromStdString(broken.error().message).contains(QStringLiteral("HTTP 500")),
+                 broken.error().message.c_str());
+        QCOMPARE(QString::fromStdString((*store)->integrityCheck()), QStringLiteral("ok"));
+        QCOMPARE((*store)->stats().runs, int64_t(250));
+        QCOMPARE((*store)->stats().histories, int64_t(250));
+        server.resetFaults();
+        auto again = engine.run(full);
+        QVERIFY2(again.ok(), again.ok() ? "" : again.error().message.c_str());
+        QCOMPARE(again->runs, 250);
+        QCOMPARE(again->runsRemoved, 0);
+    }
+
     // One request in flight means one: experiments are then listed before any history is asked
     // for, not beside the downloads. A listing that fails still stops the sync cleanly.
     void oneRequestAtATimeIsStrict()
