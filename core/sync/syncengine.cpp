@@ -332,8 +332,8 @@ Result<void> SyncEngine::syncHistories(std::vector<HistoryJob> jobs, const SyncO
 {
     if (jobs.empty() && toList.empty())
         return {};
-    // One finished request: a single history, the histories of a bulk request, or the runs of
-    // an experiment listed in full.
+    // One finished request: a single history, the histories of a bulk request, or a page of
+    // the runs of an experiment listed in full.
     struct Done {
         size_t task = 0;
         Result<MetricSeries> series{MetricSeries{}};
