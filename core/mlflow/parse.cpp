@@ -378,14 +378,14 @@ private:
         }
 #if defined(__SSE2__)
         if (n >= 16) { // sixteen bytes at a time, the last sixteen overlapping
-            __m128i differ = _mm_setzero_si128();
+            // The bits where a and b differ in the sixteen bytes at i.
+            const auto diff = [&](size_t i) {
+                return _mm_xor_si128(_mm_loadu_si128(reinterpret_cast<const __m128i *>(a + i)),
+                                     _mm_loadu_si128(reinterpret_cast<const __m128i *>(b + i)));
+            };
+            __m128i differ = diff(n - 16);
             for (size_t i = 0; i + 16 < n; i += 16)
-                differ = _mm_or_si128(differ,
-                                      _mm_xor_si128(_mm_loadu_si128(reinterpret_cast<const __m128i *>(a + i)),
-                                                    _mm_loadu_si128(reinterpret_cast<const __m128i *>(b + i))));
-            differ = _mm_or_si128(
-                differ, _mm_xor_si128(_mm_loadu_si128(reinterpret_cast<const __m128i *>(a + n - 16)),
-                                      _mm_loadu_si128(reinterpret_cast<const __m128i *>(b + n - 16))));
+                differ = _mm_or_si128(differ, diff(i));
             return _mm_movemask_epi8(_mm_cmpeq_epi8(differ, _mm_setzero_si128())) == 0xFFFF;
         }
 #endif
