@@ -26,13 +26,16 @@ namespace {
 struct Outcome {
     double seconds = 0;
     double closeSeconds = 0; // closing the workspace: the WAL left by the sync copied back
+    double cpuSeconds = 0;   // this process's CPU during the sync, all threads
+    double serverCpuSeconds = 0;
     int64_t points = 0;
     uint64_t requests = 0;
     int histories = 0;
 };
 
 // `parallel` requests in flight; `bulk`: many runs' histories per request where they fit.
-Outcome syncOnce(const std::string &url, const std::string &ws, int parallel, bool bulk)
+Outcome syncOnce(const std::string &url, long long serverPid, const std::string &ws, int parallel,
+                 bool bulk)
 {
     auto store = Store::open(ws);
     if (!store) {
@@ -48,16 +51,20 @@ Outcome syncOnce(const std::string &url, const std::string &ws, int parallel, bo
     SyncOptions options;
     options.maxInFlight = parallel;
     options.bulkHistories = bulk;
+    const double cpu0 = processCpuSeconds(), server0 = otherProcessCpuSeconds(serverPid);
     const double t0 = nowSeconds();
     auto report = engine.run(options);
     const double t1 = nowSeconds();
+    const double cpu1 = processCpuSeconds(), server1 = otherProcessCpuSeconds(serverPid);
     if (!report) {
         std::cerr << "sync failed: " << report.error().message << std::endl;
         std::exit(1);
     }
     store->reset();
     const double t2 = nowSeconds();
-    return {t1 - t0, t2 - t1, report->points, report->requests, report->historiesFetched};
+    return {t1 - t0,          t2 - t1,          cpu1 - cpu0,
+            server1 - server0, report->points, report->requests,
+            report->historiesFetched};
 }
 
 void removeWorkspace(const std::string &ws)
@@ -84,6 +91,7 @@ int main(int argc, char **argv)
         std::cerr << "the MLflow test server did not start" << std::endl;
         return 1;
     }
+    const long long pid = server.processId();
     const auto dir = std::filesystem::temp_directory_path();
     const std::string ws = (dir / "sightline-bench-sync.sqlite").string();
     const std::string wsBase = (dir / "sightline-bench-sync-baseline.sqlite").string();
@@ -101,18 +109,25 @@ int main(int argc, char **argv)
     {
         const std::string warm = (dir / "sightline-bench-sync-warm.sqlite").string();
         removeWorkspace(warm);
-        syncOnce(server.url(), warm, 8, true);
+        syncOnce(server.url(), pid, warm, 8, true);
         removeWorkspace(warm);
     }
-    // `--only full|baseline`: that sync alone, with its time window on the steady clock, for
-    // lining it up with a profiler's samples.
+    // `--only full|baseline [N]`: that sync alone (N times), with its time window on the steady
+    // clock, for lining it up with a profiler's samples.
     const std::string only = argc > 2 && std::string_view(argv[1]) == "--only" ? argv[2] : "";
     if (!only.empty()) {
-        const double start = nowSeconds();
-        const Outcome o = only == "full" ? syncOnce(server.url(), ws, 8, true)
-                                         : syncOnce(server.url(), wsBase, 1, false);
-        std::cerr << std::fixed << "window " << start << " " << start + o.seconds << std::endl;
-        figure("sync." + only + ".seconds", o.seconds, "s", "");
+        const int times = argc > 3 ? std::max(1, std::atoi(argv[3])) : 1;
+        for (int i = 0; i < times; ++i) {
+            removeWorkspace(ws);
+            removeWorkspace(wsBase);
+            const double start = nowSeconds();
+            const Outcome o = only == "full" ? syncOnce(server.url(), pid, ws, 8, true)
+                                             : syncOnce(server.url(), pid, wsBase, 1, false);
+            std::cerr << std::fixed << "window " << start << " " << start + o.seconds << std::endl;
+            figure("sync." + only + ".seconds", o.seconds, "s", "");
+            figure("sync." + only + ".cpu_seconds", o.cpuSeconds, "s", "");
+            figure("sync." + only + ".server_cpu_seconds", o.serverCpuSeconds, "s", "");
+        }
         removeWorkspace(ws);
         removeWorkspace(wsBase);
         return 0;
@@ -121,12 +136,13 @@ int main(int argc, char **argv)
     // the two clients take turns, three rounds, and the medians are shown.
     constexpr int kRounds = 3;
     std::vector<double> fullSeconds, baseSeconds, speedups, closeSeconds, baseCloseSeconds;
+    std::vector<double> fullCpu, fullServerCpu, baseCpu, baseServerCpu;
     Outcome full, base;
     for (int round = 0; round < kRounds; ++round) {
         removeWorkspace(ws);
         removeWorkspace(wsBase);
-        full = syncOnce(server.url(), ws, 8, true);
-        base = syncOnce(server.url(), wsBase, 1, false);
+        full = syncOnce(server.url(), pid, ws, 8, true);
+        base = syncOnce(server.url(), pid, wsBase, 1, false);
         if (full.points != int64_t(runs) * metrics * steps || base.points != full.points) {
             std::cerr << "incomplete sync: " << full.points << " / " << base.points << std::endl;
             return 1;
@@ -136,6 +152,10 @@ int main(int argc, char **argv)
         speedups.push_back(base.seconds / full.seconds);
         closeSeconds.push_back(full.closeSeconds);
         baseCloseSeconds.push_back(base.closeSeconds);
+        fullCpu.push_back(full.cpuSeconds);
+        fullServerCpu.push_back(full.serverCpuSeconds);
+        baseCpu.push_back(base.cpuSeconds);
+        baseServerCpu.push_back(base.serverCpuSeconds);
     }
     const auto median = [](std::vector<double> v) {
         std::sort(v.begin(), v.end());
@@ -163,6 +183,13 @@ int main(int argc, char **argv)
            "one-request-at-a-time time / bulk parallel time in the same round, median of "
                + listed(speedups, 2) + "; loopback, no server think time",
            ">= 5");
+    // Both processes share this machine's cores: CPU time is the steadier measure of the work
+    // each client makes, and CPU / wall shows how busy the cores were.
+    figure("sync.full.cpu_seconds", median(fullCpu) + median(fullServerCpu), "s",
+           "CPU of the client (" + listed({median(fullCpu)}, 2) + " s) and the test server ("
+               + listed({median(fullServerCpu)}, 2) + " s) during the bulk parallel sync; "
+               "one-at-a-time client: " + listed({median(baseCpu)}, 2) + " s and "
+               + listed({median(baseServerCpu)}, 2) + " s");
     // The sync ends when everything is committed and readers see it; SQLite copies its WAL back
     // into the database file afterwards (in the background once the writer pauses, or when the
     // file is closed, as here). Shown so no work hides outside the figures above.
@@ -177,8 +204,8 @@ int main(int argc, char **argv)
                        {"delay_ms", 5}}});
     removeWorkspace(ws);
     removeWorkspace(wsBase);
-    Outcome fullSlow = syncOnce(server.url(), ws, 8, true);
-    Outcome baseSlow = syncOnce(server.url(), wsBase, 1, false);
+    Outcome fullSlow = syncOnce(server.url(), pid, ws, 8, true);
+    Outcome baseSlow = syncOnce(server.url(), pid, wsBase, 1, false);
     server.resetFaults();
     figure("sync.full.server_5ms.points_per_s", fullSlow.points / fullSlow.seconds, "points/s",
            "bulk histories, 8 in flight, server answers each request after 5 ms");
@@ -188,7 +215,7 @@ int main(int argc, char **argv)
            "one-request-at-a-time time / bulk parallel time, 5 ms server think time", ">= 5");
 
     server.resetStats();
-    Outcome noop = syncOnce(server.url(), ws, 8, true);
+    Outcome noop = syncOnce(server.url(), pid, ws, 8, true);
     figure("sync.noop.seconds", noop.seconds, "s", "incremental sync, nothing changed", "< 1");
     figure("sync.noop.requests", static_cast<double>(noop.requests), "requests",
            std::to_string(noop.histories) + " histories fetched");

@@ -14,33 +14,18 @@ namespace sightline {
 
 IntColumn::IntColumn(const std::vector<int64_t> &values) : m_size(values.size())
 {
-    if (values.empty())
-        return;
-    m_base = values[0];
     for (size_t i = 1; i < values.size() && m_nonDecreasing; ++i)
         m_nonDecreasing = values[i] >= values[i - 1];
-    if (values.size() == 1) {
-        m_stride = 1;
+    if (values.empty())
         return;
-    }
-    m_stride = values[1] - values[0];
-    bool regular = true;
-    for (size_t i = 2; i < values.size() && regular; ++i)
-        regular = values[i] - values[i - 1] == m_stride;
-    if (regular)
-        return;
-    const auto [lo, hi] = std::minmax_element(values.begin(), values.end());
-    // Offsets from the base must fit both ways.
-    if (*hi - m_base <= std::numeric_limits<int32_t>::max()
-        && *lo - m_base >= std::numeric_limits<int32_t>::min()) {
-        m_kind = Kind::Offset32;
+    m_packing = IntPacking::of(values.data(), values.size());
+    if (m_packing.kind == IntPacking::Kind::Offset32) {
         m_offsets.resize(values.size());
         for (size_t i = 0; i < values.size(); ++i)
-            m_offsets[i] = static_cast<int32_t>(values[i] - m_base);
-        return;
+            m_offsets[i] = m_packing.offsetOf(values[i]);
+    } else if (m_packing.kind == IntPacking::Kind::Full) {
+        m_full = values;
     }
-    m_kind = Kind::Full;
-    m_full = values;
 }
 
 size_t IntColumn::searchLowerBound(double v) const

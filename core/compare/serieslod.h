@@ -8,6 +8,7 @@
 
 #include "mlflow/entities.h"
 #include "store/store.h"
+#include "util/intpacking.h"
 #include "util/result.h"
 
 #include <algorithm>
@@ -22,7 +23,7 @@
 namespace sightline {
 
 // An integer column stored as a + i*b when regular, as int32 offsets from a base when they fit,
-// or as plain int64.
+// or as plain int64 (IntPacking decides).
 class IntColumn {
 public:
     IntColumn() = default;
@@ -30,24 +31,24 @@ public:
     size_t size() const { return m_size; }
     int64_t operator[](size_t i) const
     {
-        if (m_kind == Kind::Regular)
-            return m_base + static_cast<int64_t>(i) * m_stride;
-        if (m_kind == Kind::Offset32)
-            return m_base + m_offsets[i];
+        if (m_packing.kind == IntPacking::Kind::Progression)
+            return m_packing.progressionAt(i);
+        if (m_packing.kind == IntPacking::Kind::Offset32)
+            return m_packing.fromOffset(m_offsets[i]);
         return m_full[i];
     }
-    bool isRegular() const { return m_kind == Kind::Regular; }
-    int64_t base() const { return m_base; }
-    int64_t stride() const { return m_stride; }
+    bool isRegular() const { return m_packing.kind == IntPacking::Kind::Progression; }
+    int64_t base() const { return m_packing.base; }
+    int64_t stride() const { return m_packing.stride; }
     bool isNonDecreasing() const { return m_nonDecreasing; }
     // First index whose value is >= v (size() when none); needs isNonDecreasing().
     size_t lowerBound(double v) const
     {
         if (m_size == 0)
             return 0;
-        if (m_kind == Kind::Regular && m_stride > 0) {
-            const double k = std::ceil((v - static_cast<double>(m_base))
-                                       / static_cast<double>(m_stride));
+        if (isRegular() && stride() > 0) {
+            const double k = std::ceil((v - static_cast<double>(base()))
+                                       / static_cast<double>(stride()));
             if (!(k > 0))
                 return 0;
             return k >= static_cast<double>(m_size) ? m_size : static_cast<size_t>(k);
@@ -58,11 +59,8 @@ public:
 
 private:
     size_t searchLowerBound(double v) const;
-    enum class Kind { Regular, Offset32, Full };
-    Kind m_kind = Kind::Regular;
+    IntPacking m_packing;
     size_t m_size = 0;
-    int64_t m_base = 0;
-    int64_t m_stride = 1;
     bool m_nonDecreasing = true;
     std::vector<int32_t> m_offsets;
     std::vector<int64_t> m_full;

@@ -15,6 +15,9 @@
 #include <mutex>
 #include <thread>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #include <pthread.h>
 #include <sched.h>
 #include <unordered_map>
@@ -47,7 +50,8 @@ const char *const kMigrations[] = {
     CREATE TABLE run_inputs (run_id TEXT NOT NULL, position INTEGER NOT NULL, name TEXT,
         digest TEXT, source_type TEXT, source TEXT, schema TEXT, profile TEXT, context TEXT,
         tags TEXT NOT NULL DEFAULT '[]', PRIMARY KEY (run_id, position)) WITHOUT ROWID;
-    -- One packed history per (run, key): int64 steps[n], int64 timestamps[n], double values[n].
+    -- One packed history per (run, key): steps, timestamps and values, column after column
+    -- (the layout column, added in version 5, says how; see putHistory).
     -- *_bits columns keep exact bit patterns (NaN included). seen_* is the run's latest metric
     -- as the server reported it when this history was fetched: the sync compares against it.
     CREATE TABLE metric_history (run_id TEXT NOT NULL, key TEXT NOT NULL,
@@ -83,6 +87,11 @@ const char *const kMigrations[] = {
         time_ms INTEGER NOT NULL, summary TEXT NOT NULL DEFAULT '{}');
     CREATE INDEX drift_results_dataset ON drift_results(dataset, digest);
     )sql",
+    // 4 -> 5: metric histories packed by column (see putHistory); 0 is the earlier form, three
+    // plain columns, which rows written before keep.
+    R"sql(
+    ALTER TABLE metric_history ADD COLUMN layout INTEGER NOT NULL DEFAULT 0;
+    )sql",
 };
 
 std::string col(sqlite3_stmt *s, int i)
@@ -111,6 +120,28 @@ double colDouble(sqlite3_stmt *s, int i)
     if (sqlite3_column_type(s, i) == SQLITE_NULL)
         return std::numeric_limits<double>::quiet_NaN();
     return sqlite3_column_double(s, i);
+}
+
+// Bytes before the columns of a packed history (layout != 0): two int64 per integer column.
+constexpr size_t kHistoryHeaderBytes = 32;
+
+// Writes a column as `p` packs it; returns the end of what was written.
+char *packColumn(char *out, const IntPacking &p, const std::vector<int64_t> &column)
+{
+    const size_t n = column.size();
+    if (p.kind == IntPacking::Kind::Full) {
+        if (n)
+            std::memcpy(out, column.data(), n * 8);
+        return out + n * 8;
+    }
+    if (p.kind == IntPacking::Kind::Offset32) {
+        for (size_t i = 0; i < n; ++i) {
+            const int32_t o = p.offsetOf(column[i]);
+            std::memcpy(out + i * 4, &o, 4);
+        }
+        return out + n * 4;
+    }
+    return out;
 }
 
 int64_t bitsOf(double v)
@@ -800,20 +831,61 @@ Result<void> Store::putHistory(const std::string &runId, const std::string &key,
     const size_t n = series.size();
     if (series.steps.size() != n || series.timestamps.size() != n)
         return makeError("invalid", "A metric history has columns of different lengths.");
-    double mn = std::numeric_limits<double>::quiet_NaN();
-    double mx = mn;
-    for (double v : series.values) {
-        if (std::isnan(v))
-            continue;
-        if (std::isnan(mn) || v < mn)
-            mn = v;
-        if (std::isnan(mx) || v > mx)
-            mx = v;
+    // Extremes over the values that are not NaN. min(v, m) is v < m ? v : m, false for NaN,
+    // so NaN never wins; SSE2's minpd and maxpd do exactly that, two values at a time.
+    double mn = std::numeric_limits<double>::infinity();
+    double mx = -mn;
+    size_t i = 0;
+#if defined(__SSE2__)
+    __m128d mn2 = _mm_set1_pd(mn), mx2 = _mm_set1_pd(mx);
+    for (; i + 2 <= n; i += 2) {
+        const __m128d v = _mm_loadu_pd(series.values.data() + i);
+        mn2 = _mm_min_pd(v, mn2);
+        mx2 = _mm_max_pd(v, mx2);
     }
+    double lanes[4];
+    _mm_storeu_pd(lanes, mn2);
+    _mm_storeu_pd(lanes + 2, mx2);
+    mn = std::min(lanes[0], lanes[1]);
+    mx = std::max(lanes[2], lanes[3]);
+#endif
+    for (; i < n; ++i) {
+        const double v = series.values[i];
+        mn = v < mn ? v : mn;
+        mx = v > mx ? v : mx;
+    }
+    if (!(mn <= mx)) // no value but NaN
+        mn = mx = std::numeric_limits<double>::quiet_NaN();
+    // Steps and timestamps are packed (IntPacking): training loops log steps that rise evenly
+    // and timestamps that fit 32-bit offsets, so most histories take 8 to 12 bytes a point
+    // instead of 24, and the sync writes (and SQLite checksums and copies) that much less.
+    // Layout: steps' kind | timestamps' kind << 2. Layout 0, both plain, is the form of schema
+    // 4 and has no header; any other starts with 32 bytes: steps' base and stride, then
+    // timestamps'. Then the steps, the timestamps (int32 offsets or int64, none for a
+    // progression) and the values (doubles).
+    const auto packingOf = [n](const std::vector<int64_t> &column) {
+        return n ? IntPacking::of(column.data(), n) : IntPacking{IntPacking::Kind::Full};
+    };
+    const IntPacking steps = packingOf(series.steps), stamps = packingOf(series.timestamps);
+    const int layout = static_cast<int>(steps.kind) | static_cast<int>(stamps.kind) << 2;
+    const size_t header = layout ? kHistoryHeaderBytes : 0;
+    const size_t bytes = header + n * (steps.width() + stamps.width() + sizeof(double));
+    m_packed.resize(bytes);
+    char *out = m_packed.data();
+    if (header) {
+        const int64_t h[4] = {steps.base, steps.stride, stamps.base, stamps.stride};
+        std::memcpy(out, h, sizeof h);
+        out += sizeof h;
+    }
+    out = packColumn(out, steps, series.steps);
+    out = packColumn(out, stamps, series.timestamps);
+    if (n)
+        std::memcpy(out, series.values.data(), n * sizeof(double));
+
     Stmt s(prepare("INSERT OR REPLACE INTO metric_history(run_id, key, count, last_step,"
                    " last_timestamp, last_value_bits, min_value, max_value, seen_step,"
-                   " seen_timestamp, seen_value_bits, data)"
-                   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+                   " seen_timestamp, seen_value_bits, layout, data)"
+                   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
     if (!s)
         return sqlError("saving a metric history");
     bindText(s, 1, runId);
@@ -831,17 +903,10 @@ Result<void> Store::putHistory(const std::string &runId, const std::string &key,
         sqlite3_bind_int64(s, 10, seenLatest->timestamp);
         sqlite3_bind_int64(s, 11, bitsOf(seenLatest->value));
     }
-    // The three columns packed into one buffer and bound as the blob: SQLite copies it into its
-    // pages once. (A zeroblob filled through sqlite3_blob_write clears every page first and
-    // compiles a statement per blob to open it.)
-    const size_t bytes = n * 24;
-    m_packed.resize(bytes);
-    if (n) {
-        std::memcpy(m_packed.data(), series.steps.data(), n * 8);
-        std::memcpy(m_packed.data() + n * 8, series.timestamps.data(), n * 8);
-        std::memcpy(m_packed.data() + n * 16, series.values.data(), n * 8);
-    }
-    sqlite3_bind_blob64(s, 12, n ? m_packed.data() : "", bytes, SQLITE_STATIC);
+    sqlite3_bind_int(s, 12, layout);
+    // Bound as one blob: SQLite copies it into its pages once. (A zeroblob filled through
+    // sqlite3_blob_write clears every page first and compiles a statement per blob to open it.)
+    sqlite3_bind_blob64(s, 13, bytes ? m_packed.data() : "", bytes, SQLITE_STATIC);
     if (sqlite3_step(s) != SQLITE_DONE)
         return sqlError("saving a metric history");
     return {};
@@ -894,37 +959,89 @@ Store::HistoryReader::~HistoryReader()
         sqlite3_blob_close(m_blob);
 }
 
+Result<void> Store::HistoryReader::readBytes(void *out, size_t bytes, size_t offset) const
+{
+    if (sqlite3_blob_read(m_blob, out, static_cast<int>(bytes), static_cast<int>(offset))
+        != SQLITE_OK)
+        return makeError("io", "Reading a cached metric history failed.");
+    return {};
+}
+
 Result<void> Store::HistoryReader::read(Column column, size_t first, size_t count, void *out) const
 {
-    if (first + count > m_count)
+    if (first > m_count || count > m_count - first)
         return makeError("invalid", "Read past the end of a cached metric history.");
     if (count == 0)
         return {};
-    const size_t offset = static_cast<size_t>(column) * m_count * 8 + first * 8;
-    if (sqlite3_blob_read(m_blob, out, static_cast<int>(count * 8), static_cast<int>(offset))
-        != SQLITE_OK)
-        return makeError("io", "Reading a cached metric history failed.");
+    if (column == Column::Values)
+        return readBytes(out, count * 8, m_valuesOffset + first * 8);
+    const IntPacking &p = column == Column::Steps ? m_steps : m_timestamps;
+    const size_t offset = column == Column::Steps ? m_stepsOffset : m_timestampsOffset;
+    auto *bytes = static_cast<char *>(out);
+    switch (p.kind) {
+    case IntPacking::Kind::Full:
+        return readBytes(out, count * 8, offset + first * 8);
+    case IntPacking::Kind::Progression:
+        for (size_t i = 0; i < count; ++i) {
+            const int64_t v = p.progressionAt(first + i);
+            std::memcpy(bytes + i * 8, &v, 8);
+        }
+        return {};
+    case IntPacking::Kind::Offset32:
+        // The offsets are read into the upper half of `out` and widened in place, front to back:
+        // value i lands on bytes [8i, 8i + 8), where offsets no later than i were.
+        if (auto r = readBytes(bytes + count * 4, count * 4, offset + first * 4); !r)
+            return r;
+        for (size_t i = 0; i < count; ++i) {
+            int32_t o;
+            std::memcpy(&o, bytes + count * 4 + i * 4, 4);
+            const int64_t v = p.fromOffset(o);
+            std::memcpy(bytes + i * 8, &v, 8);
+        }
+        return {};
+    }
     return {};
 }
 
 Result<std::unique_ptr<Store::HistoryReader>> Store::openHistory(const std::string &runId,
                                                                  const std::string &key) const
 {
-    Stmt s(prepare("SELECT rowid, count FROM metric_history WHERE run_id = ? AND key = ?"));
+    Stmt s(prepare("SELECT rowid, count, layout FROM metric_history WHERE run_id = ? AND key = ?"));
     bindText(s, 1, runId);
     bindText(s, 2, key);
     if (sqlite3_step(s) != SQLITE_ROW)
         return makeError("not_found", "No cached history for metric '" + key + "' of run "
                                           + runId + ".");
     const int64_t rowid = sqlite3_column_int64(s, 0);
-    const auto n = static_cast<size_t>(sqlite3_column_int64(s, 1));
+    const int64_t count = sqlite3_column_int64(s, 1);
+    const int64_t layout = sqlite3_column_int64(s, 2);
+    const auto damaged = [] {
+        return makeError("io", "A cached metric history is damaged; sync again to repair it.");
+    };
+    const auto kindOf = [](int64_t bits) { return static_cast<IntPacking::Kind>(bits & 3); };
+    if (count < 0 || layout < 0 || layout > 15 || (layout & 3) == 3 || (layout >> 2) == 3)
+        return damaged();
     std::unique_ptr<HistoryReader> reader(new HistoryReader);
+    const auto n = static_cast<size_t>(count);
     reader->m_count = n;
     if (sqlite3_blob_open(m_db, "main", "metric_history", "data", rowid, 0, &reader->m_blob)
         != SQLITE_OK)
         return sqlError("reading a metric history");
-    if (static_cast<size_t>(sqlite3_blob_bytes(reader->m_blob)) != n * 24)
-        return makeError("io", "A cached metric history is damaged; sync again to repair it.");
+    size_t header = 0;
+    if (layout) {
+        int64_t h[4];
+        if (sqlite3_blob_bytes(reader->m_blob) < static_cast<int>(sizeof h)
+            || !reader->readBytes(h, sizeof h, 0))
+            return damaged();
+        reader->m_steps = {kindOf(layout), h[0], h[1]};
+        reader->m_timestamps = {kindOf(layout >> 2), h[2], h[3]};
+        header = sizeof h;
+    }
+    reader->m_stepsOffset = header;
+    reader->m_timestampsOffset = header + n * reader->m_steps.width();
+    reader->m_valuesOffset = reader->m_timestampsOffset + n * reader->m_timestamps.width();
+    if (static_cast<size_t>(sqlite3_blob_bytes(reader->m_blob)) != reader->m_valuesOffset + n * 8)
+        return damaged();
     return reader;
 }
 

@@ -6,6 +6,7 @@
 
 #include "compare/compareset.h"
 #include "mlflow/entities.h"
+#include "util/intpacking.h"
 #include "util/result.h"
 
 #include <cstdint>
@@ -97,7 +98,7 @@ class Store {
 public:
     enum class Mode { ReadWrite, ReadOnly };
 
-    static constexpr int kSchemaVersion = 4;
+    static constexpr int kSchemaVersion = 5;
 
     ~Store();
     Store(const Store &) = delete;
@@ -153,14 +154,17 @@ public:
         enum class Column { Steps = 0, Timestamps = 1, Values = 2 }; // int64, int64, double
         ~HistoryReader();
         size_t size() const { return m_count; }
-        // Copies `count` entries of a column from index `first` into `out`.
+        // Copies `count` entries of a column from index `first` into `out` (8 bytes each).
         Result<void> read(Column column, size_t first, size_t count, void *out) const;
 
     private:
         friend class Store;
         HistoryReader() = default;
+        Result<void> readBytes(void *out, size_t bytes, size_t offset) const;
         sqlite3_blob *m_blob = nullptr;
         size_t m_count = 0;
+        IntPacking m_steps{IntPacking::Kind::Full}, m_timestamps{IntPacking::Kind::Full};
+        size_t m_stepsOffset = 0, m_timestampsOffset = 0, m_valuesOffset = 0;
     };
     Result<std::unique_ptr<HistoryReader>> openHistory(const std::string &runId,
                                                        const std::string &key) const;

@@ -166,7 +166,7 @@ Result<SyncReport> SyncEngine::run(const SyncOptions &options)
 }
 
 // Called inside the caller's transaction.
-Result<void> SyncEngine::writeRuns(const std::vector<Run> &runs, SyncReport &rep)
+Result<void> SyncEngine::writeRuns(std::span<const Run> runs, SyncReport &rep)
 {
     for (const auto &r : runs) {
         if (r.runId.empty())
@@ -396,24 +396,95 @@ Result<void> SyncEngine::syncHistories(std::vector<HistoryJob> jobs, const SyncO
     };
     // Histories a bulk answer did not bring whole go again, one request each.
     auto retryAlone = [&](size_t j) { tasks.push_back({{j}, false}); };
+    // A finished history request: its histories stored, or what failed noted.
+    auto handleHistory = [&](Done &d) {
+        if (d.bulk) {
+            --inFlight;
+            const Task task = tasks[d.task];
+            auto &answer = *d.bulk;
+            if (!answer) {
+                const Error &e = answer.error();
+                if (e.code == "cancelled" || m_cancelled) {
+                    // drain the rest
+                } else if (e.code == "network") {
+                    if (!fatal)
+                        fatal = e;
+                } else {
+                    // No bulk route here (404, an HTML page, a proxy that refuses it), or an
+                    // answer we cannot use: fetch one by one from now on.
+                    m_bulkUsable = false;
+                    for (size_t j : task.jobs)
+                        retryAlone(j);
+                }
+            } else {
+                // The cap cuts the last history it reaches and drops the ones after it; a
+                // history is taken only when it reaches the step its run's latest value has.
+                const bool cut = answer->points >= MlflowClient::kBulkHistoryMaxPoints;
+                std::map<std::string_view, const MetricSeries *> got;
+                for (const auto &[id, series] : answer->series)
+                    got[id] = &series;
+                const std::string lastId = answer->series.empty() ? std::string()
+                                                                  : answer->series.back().first;
+                for (size_t j : task.jobs) {
+                    const auto &job = jobs[j];
+                    auto it = got.find(job.runId);
+                    const MetricSeries *series = it == got.end() ? nullptr : it->second;
+                    const bool whole = series && series->size() > 0
+                                    && series->steps.back() >= job.latest.step
+                                    && !(cut && job.runId == lastId);
+                    if (whole)
+                        store(j, *series);
+                    else
+                        retryAlone(j);
+                }
+                ++rep.bulkRequests;
+            }
+        } else {
+            --inFlight;
+            const size_t j = tasks[d.task].jobs[0];
+            const auto &job = jobs[j];
+            if (d.series) {
+                store(j, *d.series);
+            } else {
+                ++completed;
+                if (d.series.error().code == "cancelled" || m_cancelled) {
+                    // drain the rest
+                } else if (d.series.error().code == "network") {
+                    // The server is gone or unreachable even after retries: stop, keep what we
+                    // have.
+                    if (!fatal)
+                        fatal = d.series.error();
+                } else {
+                    rep.warnings.push_back("Run " + job.runId + ": " + d.series.error().message);
+                }
+            }
+        }
+    };
+    // Histories that finished while a page of runs is being written: stored, and more
+    // requests launched, so the transfers keep going. (Not with one request at a time, where
+    // every listing comes before any history.)
+    auto serviceHistories = [&] {
+        if (options.maxInFlight <= 1)
+            return;
+        while (!fatal) {
+            std::unique_lock lock(mutex);
+            auto it = std::find_if(finished.begin(), finished.end(),
+                                   [](const Done &f) { return !f.listing; });
+            if (it == finished.end())
+                return;
+            Done d = std::move(*it);
+            finished.erase(it);
+            lock.unlock();
+            handleHistory(d);
+            if (!fatal)
+                launch();
+        }
+    };
     // A page of a listing: its runs are written and their histories join the queue. After the
     // last page, runs the listing did not bring are removed.
     std::vector<std::string> listedIds; // of the experiment being listed
-    auto takePage = [&](const Experiment &e, const std::vector<Run> &runs, bool last) {
-        m_jobs.clear();
-        for (const auto &r : runs)
-            listedIds.push_back(r.runId);
-        if (auto w = writeRuns(runs, rep); !w) {
-            fatal = w.error();
-            return;
-        }
-        if (last) {
-            if (auto w = finishFullListing(e, listedIds, *listed, rep); !w) {
-                fatal = w.error();
-                return;
-            }
-            listedIds.clear();
-        }
+    // The histories the runs written so far need join the queue.
+    auto queueJobs = [&] {
         if (!m_jobs.empty())
             historiesQueued = true;
         const size_t offset = jobs.size();
@@ -425,6 +496,33 @@ Result<void> SyncEngine::syncHistories(std::vector<HistoryJob> jobs, const SyncO
         for (auto &job : m_jobs)
             jobs.push_back(std::move(job));
         m_jobs.clear();
+    };
+    auto takePage = [&](const Experiment &e, const std::vector<Run> &runs, bool last) {
+        m_jobs.clear();
+        for (const auto &r : runs)
+            listedIds.push_back(r.runId);
+        // A few dozen runs at a time, with finished histories stored in between: a page of a
+        // thousand runs keeps the writer long enough for every request in flight to finish
+        // and the transfers to stand still.
+        constexpr size_t kChunk = 50;
+        for (size_t at = 0; at < runs.size(); at += kChunk) {
+            const std::span<const Run> chunk(runs.data() + at, std::min(kChunk, runs.size() - at));
+            if (auto w = writeRuns(chunk, rep); !w) {
+                fatal = w.error();
+                return;
+            }
+            queueJobs();
+            serviceHistories();
+            if (fatal)
+                return;
+        }
+        if (last) {
+            if (auto w = finishFullListing(e, listedIds, *listed, rep); !w) {
+                fatal = w.error();
+                return;
+            }
+            listedIds.clear();
+        }
     };
 
     // A page of a listing that came, or its failure: then the sync stops.
@@ -499,69 +597,10 @@ Result<void> SyncEngine::syncHistories(std::vector<HistoryJob> jobs, const SyncO
         Done d = std::move(*pick);
         finished.erase(pick);
         lock.unlock();
-        if (d.listing) {
+        if (d.listing)
             pageArrived(d.task, *d.listing, d.lastPage);
-        } else if (d.bulk) {
-            --inFlight;
-            const Task task = tasks[d.task];
-            auto &answer = *d.bulk;
-            if (!answer) {
-                const Error &e = answer.error();
-                if (e.code == "cancelled" || m_cancelled) {
-                    // drain the rest
-                } else if (e.code == "network") {
-                    if (!fatal)
-                        fatal = e;
-                } else {
-                    // No bulk route here (404, an HTML page, a proxy that refuses it), or an
-                    // answer we cannot use: fetch one by one from now on.
-                    m_bulkUsable = false;
-                    for (size_t j : task.jobs)
-                        retryAlone(j);
-                }
-            } else {
-                // The cap cuts the last history it reaches and drops the ones after it; a
-                // history is taken only when it reaches the step its run's latest value has.
-                const bool cut = answer->points >= MlflowClient::kBulkHistoryMaxPoints;
-                std::map<std::string_view, const MetricSeries *> got;
-                for (const auto &[id, series] : answer->series)
-                    got[id] = &series;
-                const std::string lastId = answer->series.empty() ? std::string()
-                                                                  : answer->series.back().first;
-                for (size_t j : task.jobs) {
-                    const auto &job = jobs[j];
-                    auto it = got.find(job.runId);
-                    const MetricSeries *series = it == got.end() ? nullptr : it->second;
-                    const bool whole = series && series->size() > 0
-                                    && series->steps.back() >= job.latest.step
-                                    && !(cut && job.runId == lastId);
-                    if (whole)
-                        store(j, *series);
-                    else
-                        retryAlone(j);
-                }
-                ++rep.bulkRequests;
-            }
-        } else {
-            --inFlight;
-            const size_t j = tasks[d.task].jobs[0];
-            const auto &job = jobs[j];
-            if (d.series) {
-                store(j, *d.series);
-            } else {
-                ++completed;
-                if (d.series.error().code == "cancelled" || m_cancelled) {
-                    // drain the rest
-                } else if (d.series.error().code == "network") {
-                    // The server is gone or unreachable even after retries: stop, keep what we
-                    // have.
-                    if (!fatal)
-                        fatal = d.series.error();
-                } else {
-                    rep.warnings.push_back("Run " + job.runId + ": " + d.series.error().message);
-                }
-            }
-        }
+        else
+            handleHistory(d);
         if (sinceCommit >= options.commitEvery) {
             sinceCommit = 0;
             if (auto c = m_store.commit(); !c)

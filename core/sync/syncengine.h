@@ -13,6 +13,7 @@
 #include <functional>
 #include <map>
 #include <set>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -119,7 +120,7 @@ private:
     // Lists runs, writes them, and queues the histories whose latest value changed.
     Result<void> listExperimentsQuickly(const std::vector<std::string> &experimentIds,
                                         SyncReport &report);
-    Result<void> writeRuns(const std::vector<Run> &runs, SyncReport &report);
+    Result<void> writeRuns(std::span<const Run> runs, SyncReport &report);
 
     // Fetches and writes histories, `maxInFlight` requests at a time. The experiments in
     // `toList` are listed in full meanwhile, one after another on a thread of their own (or

@@ -127,6 +127,17 @@ private slots:
         QCOMPARE(full[2], int64_t(1) << 40);
         IntColumn down(std::vector<int64_t>{5, 3, 9});
         QVERIFY(!down.isNonDecreasing());
+        // The extremes of int64 round-trip, whichever form they take.
+        constexpr int64_t lo = std::numeric_limits<int64_t>::min();
+        constexpr int64_t hi = std::numeric_limits<int64_t>::max();
+        for (const std::vector<int64_t> &values :
+             {std::vector<int64_t>{hi, lo, hi}, std::vector<int64_t>{lo, hi},
+              std::vector<int64_t>{hi - 1, hi, lo, lo + 1}, std::vector<int64_t>{0, hi, 3}}) {
+            IntColumn c(values);
+            QCOMPARE(c.size(), values.size());
+            for (size_t i = 0; i < values.size(); ++i)
+                QCOMPARE(c[i], values[i]);
+        }
     }
 
     void rangeMatchesBruteForce()

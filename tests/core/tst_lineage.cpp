@@ -77,7 +77,7 @@ private slots:
         auto s = Store::open(m_dir.filePath(QStringLiteral("w.sqlite")).toStdString());
         QVERIFY(s.ok());
         m_store = std::move(*s);
-        QCOMPARE(m_store->schemaVersion(), 4);
+        QCOMPARE(m_store->schemaVersion(), Store::kSchemaVersion);
         Store &st = *m_store;
         // A sweep: parent p reads train v1; seven children read train v1 (training) and eval.
         Run p = makeRun("p", 1000);

@@ -11,6 +11,7 @@
 #include <cmath>
 #include <cstring>
 #include <filesystem>
+#include <functional>
 #include <limits>
 
 using namespace sightline;
@@ -135,10 +136,11 @@ private slots:
         QCOMPARE(pageSize(**s), 32768);
         QVERIFY((*s)->upsertRun(sampleRun("r1")).ok());
         MetricSeries series;
-        for (int i = 0; i < 1000000; ++i)
-            series.append(i, 1000 + i, i * 0.5);
+        // Steps and timestamps that do not pack (gaps beyond 32 bits): 24 MB in one commit.
+        for (int64_t i = 0; i < 1000000; ++i)
+            series.append(i * 10000 + i % 7, 1000 + i * 5000 + i % 3, i * 0.5);
         const auto before = std::filesystem::file_size(file);
-        QVERIFY((*s)->putHistory("r1", "loss", series).ok()); // 24 MB in one commit
+        QVERIFY((*s)->putHistory("r1", "loss", series).ok());
         // Nothing else is written: only the checkpointer can grow the database file.
         QTRY_VERIFY_WITH_TIMEOUT(std::filesystem::file_size(file) > before + 20'000'000, 20000);
         auto reader = Store::open(file, Store::Mode::ReadOnly);
@@ -176,6 +178,170 @@ private slots:
         QCOMPARE((*s)->loadHistory("r1", "loss")->size(), size_t(5000));
         QVERIFY((*s)->run("r1").has_value());
         QCOMPARE(QString::fromStdString((*s)->integrityCheck()), QStringLiteral("ok"));
+    }
+
+    // Steps and timestamps are stored as progressions, 32-bit offsets or plain, whichever holds
+    // them; every form reads back exactly, whole or in parts.
+    void historyColumnsArePacked()
+    {
+        auto s = Store::open(path("packed.sqlite"));
+        QVERIFY(s.ok());
+        constexpr int64_t lo = std::numeric_limits<int64_t>::min();
+        constexpr int64_t hi = std::numeric_limits<int64_t>::max();
+        struct Case {
+            const char *key;
+            std::function<int64_t(int64_t)> step, timestamp;
+            size_t n;
+            size_t bytesPerPoint;
+        };
+        const std::vector<Case> cases = {
+            {"even", [](int64_t i) { return i; },
+             [](int64_t i) { return 1'795'000'000'000 + i * 1000; }, 5000, 8},
+            {"falling", [](int64_t i) { return 100 - 3 * i; },
+             [](int64_t i) { return 1'795'000'000'000 + i * 37 + (i * i) % 11; }, 5000, 12},
+            {"jitter", [](int64_t i) { return i * 2 + (i % 5 == 0); },
+             [](int64_t i) { return 1'795'000'000'000 - (i % 13) * 100'000; }, 5000, 16},
+            {"wide", [](int64_t i) { return i * 10'000'000'000; },
+             [](int64_t i) { return (i % 2 ? 1 : -1) * (i << 33); }, 5000, 16},
+            // Offsets wrap: the largest and smallest int64 are one apart.
+            {"wrap", [](int64_t i) { return i % 2 ? hi : lo; },
+             [](int64_t i) { return (i % 2 ? hi : lo) - i; }, 5000, 16},
+            {"extremes", [](int64_t i) { return i % 3 == 0 ? lo : i % 3 == 1 ? hi : 0; },
+             [](int64_t i) { return i * (int64_t(1) << 40) + i % 2; }, 999, 24},
+            {"one", [](int64_t) { return int64_t(7); }, [](int64_t) { return hi; }, 1, 8},
+        };
+        for (const Case &c : cases) {
+            MetricSeries series;
+            for (int64_t i = 0; i < static_cast<int64_t>(c.n); ++i)
+                series.append(c.step(i), c.timestamp(i),
+                              i % 17 == 3 ? std::numeric_limits<double>::quiet_NaN() : i * 0.25);
+            QVERIFY((*s)->putHistory("r1", c.key, series).ok());
+            auto back = (*s)->loadHistory("r1", c.key);
+            QVERIFY2(back.ok(), c.key);
+            QVERIFY2(back->steps == series.steps, c.key);
+            QVERIFY2(back->timestamps == series.timestamps, c.key);
+            QCOMPARE(std::memcmp(back->values.data(), series.values.data(), c.n * 8), 0);
+            sqlite3_stmt *q = nullptr;
+            QCOMPARE(sqlite3_prepare_v2((*s)->handle(),
+                                        "SELECT length(data) FROM metric_history WHERE key = ?",
+                                        -1, &q, nullptr),
+                     SQLITE_OK);
+            sqlite3_bind_text(q, 1, c.key, -1, SQLITE_STATIC);
+            QCOMPARE(sqlite3_step(q), SQLITE_ROW);
+            const auto stored = static_cast<size_t>(sqlite3_column_int64(q, 0));
+            sqlite3_finalize(q);
+            const size_t header = c.bytesPerPoint == 24 ? 0 : 32;
+            QCOMPARE(stored, header + c.n * c.bytesPerPoint);
+            // Parts of each column, from anywhere.
+            auto reader = (*s)->openHistory("r1", c.key);
+            QVERIFY(reader.ok());
+            using Column = Store::HistoryReader::Column;
+            for (const auto &[first, count] : std::vector<std::pair<size_t, size_t>>{
+                     {0, c.n}, {0, 1}, {c.n - 1, 1}, {c.n / 3, c.n / 2}, {c.n, 0}}) {
+                std::vector<int64_t> steps(count), stamps(count);
+                std::vector<double> values(count);
+                QVERIFY((*reader)->read(Column::Steps, first, count, steps.data()).ok());
+                QVERIFY((*reader)->read(Column::Timestamps, first, count, stamps.data()).ok());
+                QVERIFY((*reader)->read(Column::Values, first, count, values.data()).ok());
+                for (size_t i = 0; i < count; ++i) {
+                    QCOMPARE(steps[i], series.steps[first + i]);
+                    QCOMPARE(stamps[i], series.timestamps[first + i]);
+                    QCOMPARE(std::memcmp(&values[i], &series.values[first + i], 8), 0);
+                }
+            }
+            QVERIFY(!(*reader)->read(Column::Steps, c.n, 1, nullptr).ok());
+            QVERIFY(!(*reader)->read(Column::Values, 1, c.n, nullptr).ok());
+        }
+        QCOMPARE(QString::fromStdString((*s)->integrityCheck()), QStringLiteral("ok"));
+    }
+
+    // A workspace from schema 4 keeps its histories (three plain columns) and takes packed ones
+    // beside them; a history whose stored size does not match its layout is reported damaged.
+    void version4HistoriesStillRead()
+    {
+        const std::string file = path("v4.sqlite");
+        MetricSeries series;
+        for (int64_t i = 0; i < 3000; ++i)
+            series.append(i, 1000 + i * 10, i * 0.5);
+        {
+            auto s = Store::open(file);
+            QVERIFY(s.ok());
+            // Written as schema 4 wrote it: the three columns one after the other.
+            std::vector<char> blob(3000 * 24);
+            std::memcpy(blob.data(), series.steps.data(), 3000 * 8);
+            std::memcpy(blob.data() + 3000 * 8, series.timestamps.data(), 3000 * 8);
+            std::memcpy(blob.data() + 3000 * 16, series.values.data(), 3000 * 8);
+            QCOMPARE(sqlite3_exec((*s)->handle(), "ALTER TABLE metric_history DROP COLUMN layout;"
+                                                  "PRAGMA user_version=4",
+                                  nullptr, nullptr, nullptr),
+                     SQLITE_OK);
+            sqlite3_stmt *q = nullptr;
+            QCOMPARE(sqlite3_prepare_v2((*s)->handle(),
+                                        "INSERT INTO metric_history(run_id, key, count, data)"
+                                        " VALUES ('r1', 'old', 3000, ?)",
+                                        -1, &q, nullptr),
+                     SQLITE_OK);
+            sqlite3_bind_blob(q, 1, blob.data(), static_cast<int>(blob.size()), SQLITE_STATIC);
+            QCOMPARE(sqlite3_step(q), SQLITE_DONE);
+            sqlite3_finalize(q);
+        }
+        auto s = Store::open(file);
+        QVERIFY(s.ok());
+        QCOMPARE((*s)->schemaVersion(), Store::kSchemaVersion);
+        auto old = (*s)->loadHistory("r1", "old");
+        QVERIFY(old.ok());
+        QVERIFY(old->steps == series.steps);
+        QVERIFY(old->timestamps == series.timestamps);
+        QVERIFY(old->values == series.values);
+        QVERIFY((*s)->putHistory("r1", "new", series).ok());
+        auto fresh = (*s)->loadHistory("r1", "new");
+        QVERIFY(fresh.ok());
+        QVERIFY(fresh->timestamps == series.timestamps);
+        // A layout that does not match the stored bytes, or one that does not exist.
+        for (const char *sql : {"UPDATE metric_history SET layout = 5 WHERE key = 'old'",
+                                "UPDATE metric_history SET layout = 3 WHERE key = 'new'"})
+            QCOMPARE(sqlite3_exec((*s)->handle(), sql, nullptr, nullptr, nullptr), SQLITE_OK);
+        for (const char *key : {"old", "new"}) {
+            auto damaged = (*s)->loadHistory("r1", key);
+            QVERIFY(!damaged.ok());
+            QVERIFY(QString::fromStdString(damaged.error().message).contains(
+                QStringLiteral("damaged")));
+        }
+    }
+
+    // The extremes the runs table shows skip NaN, wherever it and the extremes fall.
+    void historyExtremesSkipNaN()
+    {
+        auto s = Store::open(path("extremes.sqlite"));
+        QVERIFY(s.ok());
+        constexpr double nan = std::numeric_limits<double>::quiet_NaN();
+        constexpr double inf = std::numeric_limits<double>::infinity();
+        struct Case {
+            std::vector<double> values;
+            double min, max;
+        };
+        const std::vector<Case> cases = {
+            {{nan, nan, nan}, nan, nan},
+            {{nan, -inf, 3, inf, nan}, -inf, inf},
+            {{5, 4, 3, 2, 1, 0.5, -7}, -7, 5},        // extremes in the odd tail
+            {{nan, 2, nan, 9, nan, 1, nan}, 1, 9},
+            {{-0.25}, -0.25, -0.25},
+        };
+        for (size_t c = 0; c < cases.size(); ++c) {
+            MetricSeries series;
+            for (size_t i = 0; i < cases[c].values.size(); ++i)
+                series.append(static_cast<int64_t>(i), 0, cases[c].values[i]);
+            const std::string key = "k" + std::to_string(c);
+            QVERIFY((*s)->putHistory("r", key, series).ok());
+            const auto info = (*s)->historyInfo("r", key);
+            QVERIFY(info.has_value());
+            if (std::isnan(cases[c].min)) {
+                QVERIFY(std::isnan(info->minValue) && std::isnan(info->maxValue));
+            } else {
+                QCOMPARE(info->minValue, cases[c].min);
+                QCOMPARE(info->maxValue, cases[c].max);
+            }
+        }
     }
 
     void emptyHistory()

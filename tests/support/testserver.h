@@ -63,6 +63,7 @@ public:
 
     bool isRunning() const { return m_port > 0 && m_process.state() == QProcess::Running; }
     int port() const { return m_port; }
+    qint64 processId() const { return m_process.processId(); }
     std::string url() const { return "http://127.0.0.1:" + std::to_string(m_port); }
 
     void stop()
