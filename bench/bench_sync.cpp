@@ -123,7 +123,8 @@ int main(int argc, char **argv)
             const double start = nowSeconds();
             const Outcome o = only == "full" ? syncOnce(server.url(), pid, ws, 8, true)
                                              : syncOnce(server.url(), pid, wsBase, 1, false);
-            std::cerr << std::fixed << "window " << start << " " << start + o.seconds << std::endl;
+            std::cerr << std::fixed << "window " << start << " " << start + o.seconds << " ("
+                      << o.requests << " requests)" << std::endl;
             figure("sync." + only + ".seconds", o.seconds, "s", "");
             figure("sync." + only + ".cpu_seconds", o.cpuSeconds, "s", "");
             figure("sync." + only + ".server_cpu_seconds", o.serverCpuSeconds, "s", "");

@@ -504,18 +504,22 @@ Result<void> SyncEngine::syncHistories(std::vector<HistoryJob> jobs, const SyncO
         // A few dozen runs at a time, with finished histories stored in between: a page of a
         // thousand runs keeps the writer long enough for every request in flight to finish
         // and the transfers to stand still.
-        constexpr size_t kChunk = 50;
+        // Their histories are queued a few hundred runs at a time: bulk requests are planned per
+        // metric, and each planning ends with a request that is not full.
+        constexpr size_t kChunk = 50, kQueueAt = 1000;
         for (size_t at = 0; at < runs.size(); at += kChunk) {
             const std::span<const Run> chunk(runs.data() + at, std::min(kChunk, runs.size() - at));
             if (auto w = writeRuns(chunk, rep); !w) {
                 fatal = w.error();
                 return;
             }
-            queueJobs();
+            if (m_jobs.size() >= kQueueAt || at + kChunk >= runs.size())
+                queueJobs();
             serviceHistories();
             if (fatal)
                 return;
         }
+        queueJobs(); // an empty page
         if (last) {
             if (auto w = finishFullListing(e, listedIds, *listed, rep); !w) {
                 fatal = w.error();
