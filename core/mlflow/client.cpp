@@ -137,8 +137,8 @@ HttpRequest MlflowClient::makeRequest(const std::string &method, const std::stri
     return req;
 }
 
-Result<json> MlflowClient::call(const std::string &method, const std::string &path,
-                                const std::string &query, const std::string &body)
+Result<HttpResponse> MlflowClient::send(const std::string &method, const std::string &path,
+                                        const std::string &query, const std::string &body)
 {
     if (m_connection.baseUrl.empty())
         return makeError("invalid", "No server address is set (use --server or "
@@ -146,17 +146,33 @@ Result<json> MlflowClient::call(const std::string &method, const std::string &pa
     ++m_requests;
     HttpResponse r = m_http->perform(makeRequest(method, path, query, body));
     noteRefusal(r);
-    return jsonOf(r);
+    return r;
 }
 
-Result<json> MlflowClient::jsonOf(const HttpResponse &r) const
+Result<json> MlflowClient::call(const std::string &method, const std::string &path,
+                                const std::string &query, const std::string &body)
+{
+    auto r = send(method, path, query, body);
+    if (!r)
+        return r.error();
+    return jsonOf(*r);
+}
+
+std::optional<Error> MlflowClient::notJson(const HttpResponse &r) const
 {
     if (auto e = responseError(r, {}))
-        return *e;
+        return e;
     if (r.contentType.find("html") != std::string::npos)
         return makeError("parse", "The server answered with an HTML page where JSON was "
                                   "expected: is " + redactUrl(m_connection.baseUrl)
                                       + " an MLflow tracking server?");
+    return std::nullopt;
+}
+
+Result<json> MlflowClient::jsonOf(const HttpResponse &r) const
+{
+    if (auto e = notJson(r))
+        return *e;
     auto j = mlflow::parseBody(r.body);
     if (!j)
         return j.error();
@@ -233,15 +249,21 @@ Result<RunsPage> MlflowClient::searchRunsPage(const std::vector<std::string> &ex
         body["order_by"] = orderBy;
     if (!pageToken.empty())
         body["page_token"] = pageToken;
-    auto j = call("POST", "/api/2.0/mlflow/runs/search", {},
+    auto r = send("POST", "/api/2.0/mlflow/runs/search", {},
                   body.dump(-1, ' ', false, json::error_handler_t::replace));
+    if (!r)
+        return r.error();
+    RunsPage page;
+    if (!notJson(*r) && mlflow::readRunsPage(r->body, page.runs, page.nextPageToken))
+        return page;
+    // Anything but the plain shape, and every error, through the general reader.
+    auto j = jsonOf(*r);
     if (!j)
         return j.error();
-    RunsPage page;
     if (auto it = j->find("runs"); it != j->end() && it->is_array()) {
         page.runs.reserve(it->size());
-        for (const auto &r : *it)
-            page.runs.push_back(mlflow::runFrom(r));
+        for (const auto &run : *it)
+            page.runs.push_back(mlflow::runFrom(run));
     }
     if (auto t = j->find("next_page_token"); t != j->end() && t->is_string())
         page.nextPageToken = t->get<std::string>();

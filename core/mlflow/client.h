@@ -135,6 +135,11 @@ private:
                             const std::string &query, const std::string &body) const;
     // The JSON object of a finished response, or the error it is.
     Result<nlohmann::json> jsonOf(const HttpResponse &response) const;
+    // What jsonOf refuses before parsing: an error status, an HTML page.
+    std::optional<Error> notJson(const HttpResponse &response) const;
+    // The request, counted, with the refusal noted; call() without the parsing.
+    Result<HttpResponse> send(const std::string &method, const std::string &path,
+                              const std::string &query, const std::string &body);
     void noteRefusal(const HttpResponse &response);
 
     MlflowConnection m_connection;

@@ -248,6 +248,170 @@ RegisteredModel registeredModelFrom(const json &j)
 
 namespace {
 
+// Reads fields the way runFrom does, for the shapes where that is plain; `plain` turns false
+// where runFrom would convert (a number where text is expected, a string in a number field).
+struct RunsPageReader {
+    using Object = simdjson::dom::object;
+    bool plain = true;
+
+    std::string text(Object o, std::string_view key)
+    {
+        simdjson::dom::element e;
+        if (o[key].get(e) || e.is_null())
+            return {};
+        std::string_view v;
+        if (e.get_string().get(v)) {
+            plain = false;
+            return {};
+        }
+        return std::string(v);
+    }
+    int64_t integer(Object o, std::string_view key)
+    {
+        simdjson::dom::element e;
+        if (o[key].get(e) || e.is_null())
+            return 0;
+        if (e.is_int64())
+            return e.get_int64().value_unsafe();
+        if (e.is_uint64())
+            return static_cast<int64_t>(e.get_uint64().value_unsafe());
+        if (e.is_double())
+            return static_cast<int64_t>(e.get_double().value_unsafe());
+        plain = false;
+        return 0;
+    }
+    // Absent or of another type: empty, as runFrom's arr() and obj() have it.
+    std::optional<simdjson::dom::array> array(Object o, std::string_view key)
+    {
+        simdjson::dom::array a;
+        if (o[key].get_array().get(a))
+            return std::nullopt;
+        return a;
+    }
+    std::optional<Object> object(Object o, std::string_view key)
+    {
+        Object out;
+        if (o[key].get_object().get(out))
+            return std::nullopt;
+        return out;
+    }
+    std::vector<KeyValue> keyValues(std::optional<simdjson::dom::array> list)
+    {
+        std::vector<KeyValue> out;
+        if (!list)
+            return out;
+        for (auto e : *list) {
+            Object kv;
+            if (!e.get_object().get(kv))
+                out.push_back({text(kv, "key"), text(kv, "value")});
+        }
+        return out;
+    }
+    Metric metric(Object o)
+    {
+        Metric m;
+        m.key = text(o, "key");
+        simdjson::dom::element v;
+        if (o["value"].get(v) || v.is_null() || v.is_bool() || v.is_array() || v.is_object())
+            m.value = std::numeric_limits<double>::quiet_NaN();
+        else if (v.is_string())
+            m.value = specialValue(std::string_view(v.get_string().value_unsafe()));
+        else
+            m.value = v.get_double().value_unsafe();
+        m.timestamp = integer(o, "timestamp");
+        m.step = integer(o, "step");
+        return m;
+    }
+    Run run(Object j)
+    {
+        Run r;
+        if (auto info = object(j, "info")) {
+            r.runId = text(*info, "run_id");
+            if (r.runId.empty())
+                r.runId = text(*info, "run_uuid");
+            r.experimentId = text(*info, "experiment_id");
+            r.runName = text(*info, "run_name");
+            r.userId = text(*info, "user_id");
+            r.status = text(*info, "status");
+            r.lifecycleStage = text(*info, "lifecycle_stage");
+            r.artifactUri = text(*info, "artifact_uri");
+            r.startTime = integer(*info, "start_time");
+            r.endTime = integer(*info, "end_time");
+        }
+        if (auto data = object(j, "data")) {
+            if (auto metrics = array(*data, "metrics"))
+                for (auto e : *metrics) {
+                    Object m;
+                    if (!e.get_object().get(m))
+                        r.metrics.push_back(metric(m));
+                }
+            r.params = keyValues(array(*data, "params"));
+            r.tags = keyValues(array(*data, "tags"));
+        }
+        if (r.runName.empty())
+            if (const std::string *n = r.tag("mlflow.runName"))
+                r.runName = *n;
+        if (auto inputs = object(j, "inputs"))
+            if (auto list = array(*inputs, "dataset_inputs"))
+                for (auto e : *list) {
+                    Object in;
+                    if (e.get_object().get(in)) {
+                        plain = false; // runFrom takes it as an input with nothing in it
+                        continue;
+                    }
+                    DatasetInput di;
+                    if (auto d = object(in, "dataset")) {
+                        di.name = text(*d, "name");
+                        di.digest = text(*d, "digest");
+                        di.sourceType = text(*d, "source_type");
+                        di.source = text(*d, "source");
+                        di.schema = text(*d, "schema");
+                        di.profile = text(*d, "profile");
+                    }
+                    di.tags = keyValues(array(in, "tags"));
+                    for (const auto &t : di.tags)
+                        if (t.key == "mlflow.data.context")
+                            di.context = t.value;
+                    r.inputs.push_back(std::move(di));
+                }
+        return r;
+    }
+};
+
+} // namespace
+
+bool readRunsPage(std::string_view body, std::vector<Run> &runs, std::string &nextPageToken)
+{
+    thread_local simdjson::dom::parser parser;
+    simdjson::dom::element root;
+    simdjson::dom::object page;
+    if (parser.parse(body.data(), body.size()).get(root) || root.get_object().get(page))
+        return false;
+    RunsPageReader reader;
+    std::vector<Run> out;
+    simdjson::dom::array list;
+    if (!page["runs"].get_array().get(list)) {
+        out.reserve(list.size());
+        for (auto e : list) {
+            simdjson::dom::object r;
+            if (e.get_object().get(r))
+                return false; // runFrom makes an empty run of it
+            out.push_back(reader.run(r));
+        }
+    }
+    std::string token;
+    simdjson::dom::element t;
+    if (!page["next_page_token"].get(t) && t.is_string())
+        token = std::string(std::string_view(t.get_string().value_unsafe()));
+    if (!reader.plain)
+        return false;
+    runs = std::move(out);
+    nextPageToken = std::move(token);
+    return true;
+}
+
+namespace {
+
 // One point of a history as the readers below hand it on.
 struct Point {
     int64_t step = 0;

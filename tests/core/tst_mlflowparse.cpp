@@ -123,6 +123,52 @@ std::string raw(const char *name)
     return fixture((std::string("raw/") + name + ".body").c_str());
 }
 
+// Everything runFrom fills in, as one comparable text (values by their bits, so NaN compares).
+std::string describe(const std::vector<Run> &runs)
+{
+    std::string out;
+    const auto kvs = [&](const std::vector<KeyValue> &list) {
+        for (const auto &kv : list)
+            out += "[" + kv.key + "=" + kv.value + "]";
+        out += ";";
+    };
+    for (const Run &r : runs) {
+        out += r.runId + "|" + r.experimentId + "|" + r.runName + "|" + r.userId + "|" + r.status
+             + "|" + r.lifecycleStage + "|" + r.artifactUri + "|" + std::to_string(r.startTime)
+             + "|" + std::to_string(r.endTime) + "|";
+        for (const Metric &m : r.metrics) {
+            uint64_t bits;
+            std::memcpy(&bits, &m.value, 8);
+            out += m.key + ":" + std::to_string(bits) + "@" + std::to_string(m.step) + "/"
+                 + std::to_string(m.timestamp) + ",";
+        }
+        kvs(r.params);
+        kvs(r.tags);
+        for (const DatasetInput &d : r.inputs) {
+            out += d.name + "|" + d.digest + "|" + d.sourceType + "|" + d.source + "|" + d.schema
+                 + "|" + d.profile + "|" + d.context + "|";
+            kvs(d.tags);
+        }
+        out += "\n";
+    }
+    return out;
+}
+
+// The runs of a runs/search body as the general reader makes them.
+std::vector<Run> runsByNlohmann(const std::string &body, std::string &token)
+{
+    std::vector<Run> runs;
+    auto j = mlflow::parseBody(body);
+    if (!j)
+        return runs;
+    if (auto it = j->find("runs"); it != j->end() && it->is_array())
+        for (const auto &r : *it)
+            runs.push_back(mlflow::runFrom(r));
+    if (auto t = j->find("next_page_token"); t != j->end() && t->is_string())
+        token = t->get<std::string>();
+    return runs;
+}
+
 } // namespace
 
 class TestMlflowParse : public QObject {
@@ -383,6 +429,80 @@ private slots:
                                   << "text/html; charset=utf-8" << "HTML page";
         QTest::newRow("html 500") << "error.graphql-broken-with-debian-graphene2.html" << 500
                                   << "text/html; charset=utf-8" << "failed";
+    }
+
+    // Pages of runs read with simdjson give what runFrom gives, or are handed back to it.
+    void runsPagesReadAlike()
+    {
+        std::vector<std::string> plain;
+        for (const char *name :
+             {"runs-search.page1.json", "runs-search.page2.json", "runs-search.page3.json",
+              "runs-search.exact-multiple.page1.json", "runs-search.exact-multiple.page3-empty.json",
+              "runs-search.dataset-filter.json", "runs-search.deleted-only.json",
+              "runs-search.filter-order.json", "runs-search.running.json"})
+            plain.push_back(fixture(name));
+        // Single runs from runs/get, each as a page of one.
+        for (const char *name : {"runs-get.nan-inf-edge-cases.json", "runs-get.child.json",
+                                 "runs-get.with-inputs-and-model.json", "runs-get.deleted.json"}) {
+            auto j = mlflow::parseBody(fixture(name));
+            QVERIFY(j.ok());
+            plain.push_back(nlohmann::json{{"runs", {(*j)["run"]}}}.dump());
+        }
+        // Shapes a server could send: fields absent or null, lists left out, markup and SQL in
+        // names, non-ASCII text, unsigned and float numbers, NaN and infinities as strings.
+        using nlohmann::json;
+        const json odd = {
+            {"runs",
+             json::array(
+                 {json{{"info", {{"run_uuid", "u1"}, {"start_time", nullptr}}}}, json::object(),
+                  json{{"info", {{"run_id", "x"}, {"run_name", "<b>x</b>"}, {"status", nullptr}}},
+                       {"data",
+                        {{"params", json::array({json{{"key", "sql"},
+                                                      {"value", "\x27); DROP TABLE runs;--"}},
+                                                 json(3)})},
+                         {"tags", json::array({json{{"key", "mlflow.runName"},
+                                                    {"value", "h\u00e9llo \u2713"}}})},
+                         {"metrics",
+                          json::array({json{{"key", "a"},
+                                            {"value", "NaN"},
+                                            {"step", uint64_t(18446744073709551615ULL)},
+                                            {"timestamp", 1.5e3}},
+                                       json{{"key", "b"}, {"value", "-Infinity"}},
+                                       json{{"key", "c"}, {"value", nullptr}},
+                                       json{{"key", "d"}, {"value", 7}}, json("junk")})}}},
+                       {"inputs",
+                        {{"dataset_inputs",
+                          json::array({json{{"dataset", {{"name", "d"}}}}})}}}}})},
+            {"next_page_token", "tok=="}};
+        plain.push_back(odd.dump());
+        plain.push_back(json{{"next_page_token", "t"}}.dump());
+        plain.push_back("{}");
+        for (const std::string &body : plain) {
+            std::vector<Run> fast;
+            std::string fastToken, token;
+            QVERIFY2(mlflow::readRunsPage(body, fast, fastToken), body.substr(0, 80).c_str());
+            const auto general = runsByNlohmann(body, token);
+            QCOMPARE(describe(fast), describe(general));
+            QCOMPARE(fastToken, token);
+        }
+        // Shapes runFrom converts are handed back untouched.
+        const std::vector<std::string> converted = {
+            "{\"runs\":[{\"info\":{\"run_id\":5}}]}",
+            "{\"runs\":[{\"info\":{\"start_time\":\"12\"}}]}",
+            "{\"runs\":[{\"data\":{\"params\":[{\"key\":\"k\",\"value\":true}]}}]}",
+            "{\"runs\":[7]}",
+            "{\"runs\":[{\"inputs\":{\"dataset_inputs\":[1]}}]}",
+            "{\"runs\":[{\"info\":{\"run_id\":\"a\"}}",
+            "<html></html>",
+            "[]",
+            ""};
+        for (const std::string &body : converted) {
+            std::vector<Run> runs(1);
+            std::string token = "kept";
+            QVERIFY2(!mlflow::readRunsPage(body, runs, token), body.c_str());
+            QCOMPARE(runs.size(), size_t(1));
+            QCOMPARE(token, std::string("kept"));
+        }
     }
 
     void serverErrors()
