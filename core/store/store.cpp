@@ -873,9 +873,10 @@ Result<void> Store::putHistory(const std::string &runId, const std::string &key,
     m_packed.resize(bytes);
     char *out = m_packed.data();
     if (header) {
-        const int64_t h[4] = {steps.base, steps.stride, stamps.base, stamps.stride};
-        std::memcpy(out, h, sizeof h);
-        out += sizeof h;
+        const int64_t h[kHistoryHeaderBytes / sizeof(int64_t)] = {steps.base, steps.stride,
+                                                                  stamps.base, stamps.stride};
+        std::memcpy(out, h, kHistoryHeaderBytes);
+        out += kHistoryHeaderBytes;
     }
     out = packColumn(out, steps, series.steps);
     out = packColumn(out, stamps, series.timestamps);
@@ -1029,13 +1030,13 @@ Result<std::unique_ptr<Store::HistoryReader>> Store::openHistory(const std::stri
         return sqlError("reading a metric history");
     size_t header = 0;
     if (layout) {
-        int64_t h[4];
-        if (sqlite3_blob_bytes(reader->m_blob) < static_cast<int>(sizeof h)
-            || !reader->readBytes(h, sizeof h, 0))
+        int64_t h[kHistoryHeaderBytes / sizeof(int64_t)];
+        if (sqlite3_blob_bytes(reader->m_blob) < static_cast<int>(kHistoryHeaderBytes)
+            || !reader->readBytes(h, kHistoryHeaderBytes, 0))
             return damaged();
         reader->m_steps = {kindOf(layout), h[0], h[1]};
         reader->m_timestamps = {kindOf(layout >> 2), h[2], h[3]};
-        header = sizeof h;
+        header = kHistoryHeaderBytes;
     }
     reader->m_stepsOffset = header;
     reader->m_timestampsOffset = header + n * reader->m_steps.width();

@@ -513,13 +513,13 @@ Result<void> SyncEngine::syncHistories(std::vector<HistoryJob> jobs, const SyncO
                 fatal = w.error();
                 return;
             }
-            if (m_jobs.size() >= kQueueAt || at + kChunk >= runs.size())
+            if (m_jobs.size() >= kQueueAt)
                 queueJobs();
             serviceHistories();
             if (fatal)
                 return;
         }
-        queueJobs(); // an empty page
+        queueJobs();
         if (last) {
             if (auto w = finishFullListing(e, listedIds, *listed, rep); !w) {
                 fatal = w.error();
