@@ -19,6 +19,7 @@
 #include <numeric>
 #include <optional>
 #include <regex>
+#include <utility>
 
 namespace sightline::mlflow {
 
@@ -463,12 +464,16 @@ public:
         } else {
             Point point;
             for (;;) {
-                const char *next = m_layout.repeat ? (this->*m_layout.repeat)(p, point) : nullptr;
-                if (!next && !(next = readPoint(p, point)))
-                    return false;
-                fn(point);
+                const char *next = roomyRun(p, point, fn);
+                if (!next) {
+                    next = m_layout.repeat ? (this->*m_layout.repeat)(p, point) : nullptr;
+                    if (!next && !(next = readPoint(p, point)))
+                        return false;
+                    fn(point);
+                }
                 // Compact bodies put the next point right after a comma.
                 if (m_end - next >= 2 && next[0] == ',' && next[1] == '{') {
+                    m_separator = std::string_view(next, 1);
                     p = next + 1;
                     continue;
                 }
@@ -481,6 +486,7 @@ public:
                 if (*p != ',')
                     return false;
                 p = skip(p + 1);
+                m_separator = std::string_view(next, static_cast<size_t>(p - next));
             }
         }
         p = skip(p);
@@ -501,7 +507,17 @@ private:
         std::array<Field, kMaxFields> field;
         std::string_view runId;
         Repeat repeat = nullptr; // nullptr: no layout to read against
+        // For step, timestamp and value once each: which of kOrders they come in, and the
+        // bytes a point's unchecked read may look at.
+        int order = -1;
+        size_t room = 0;
     };
+    // What a number's read may look at in the roomy path: a sign, two runs of digits that
+    // each read at most 16 + kRoomyBlocks * 8 bytes, a point, an exponent's letter and sign,
+    // up to eight digits and the byte after: 1 + 40 + 1 + 40 + 2 + 9 bytes. Longer numbers
+    // take the checked path.
+    static constexpr int kRoomyBlocks = 3;
+    static constexpr size_t kNumberRoom = 128;
 
     static bool isSpace(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
     static unsigned digit(char c) { return static_cast<unsigned>(c) - '0'; }
@@ -516,9 +532,11 @@ private:
     {
         return p < m_end && *p == c ? p + 1 : nullptr;
     }
+    template<bool Roomy = false>
     SIGHTLINE_INLINE const char *expect(const char *p, std::string_view text) const
     {
-        return static_cast<size_t>(m_end - p) >= text.size() && same(p, text.data(), text.size())
+        return (Roomy || static_cast<size_t>(m_end - p) >= text.size())
+                && same(p, text.data(), text.size())
             ? p + text.size()
             : nullptr;
     }
@@ -578,12 +596,41 @@ private:
     // other byte then has its top bit set, or sets it when 0x76 is added. Borrows and carries
     // only move up, so the lowest flagged byte ends the run. The run's n digits are shifted to
     // the top, with zeros below them: the same number, written in eight digits.
+    //
+    // Roomy, it reads without looking for the end. The first sixteen bytes are classified at
+    // once (SSE2: a byte is a digit where min(b - '0', 9) == b - '0'), which covers every
+    // number a server writes for a step or a timestamp in one pass. Longer runs go on eight
+    // bytes at a time, and runs of more than 16 + kRoomyBlocks * 8 digits give up (nullptr).
+    template<bool Roomy = false>
     SIGHTLINE_INLINE const char *digits(const char *p, uint64_t &v) const
     {
         static constexpr uint64_t kScale[] = {1,      10,      100,      1000,     10000,
                                               100000, 1000000, 10000000, 100000000};
+#if defined(__SSE2__) && defined(__x86_64__)
+        if constexpr (Roomy) {
+            const __m128i d = _mm_sub_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i *>(p)),
+                                           _mm_set1_epi8('0'));
+            const auto isDigit = static_cast<unsigned>(
+                _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(9)), d)));
+            const int n = std::countr_one(isDigit); // 0 to 16
+            const auto low = static_cast<uint64_t>(_mm_cvtsi128_si64(d));
+            if (n <= 8) {
+                if (n)
+                    v = v * kScale[n] + fold8(low << (64 - 8 * n));
+                return p + n;
+            }
+            const auto high = static_cast<uint64_t>(_mm_cvtsi128_si64(_mm_unpackhi_epi64(d, d)));
+            v = v * 100000000 + fold8(low);
+            if (n < 16) {
+                v = v * kScale[n - 8] + fold8(high << (128 - 8 * n));
+                return p + n;
+            }
+            v = v * 100000000 + fold8(high);
+            p += 16;
+        }
+#endif
         if constexpr (std::endian::native == std::endian::little) {
-            while (m_end - p >= 8) {
+            for (int block = 0; Roomy ? block < kRoomyBlocks : m_end - p >= 8; ++block) {
                 uint64_t w;
                 std::memcpy(&w, p, 8);
                 const uint64_t d = w - 0x3030303030303030;
@@ -599,6 +646,8 @@ private:
                 v = v * kScale[n] + fold8(d << (64 - 8 * n));
                 return p + n;
             }
+            if constexpr (Roomy)
+                return nullptr;
         }
         while (p < m_end && digit(*p) < 10)
             v = v * 10 + digit(*p++);
@@ -632,18 +681,19 @@ private:
     // -?(0|[1-9][0-9]*) with at most 18 digits, so it cannot overflow. Not followed by a
     // fraction or an exponent: the repeat path leaves that to the text it compares next, which
     // starts with what followed the number at the same place in the point read in full.
-    template<bool CheckEnd = true>
+    template<bool CheckEnd = true, bool Roomy = false>
     SIGHTLINE_INLINE const char *integer(const char *p, int64_t &out) const
     {
-        const bool negative = p < m_end && *p == '-';
+        const bool negative = (Roomy || p < m_end) && *p == '-';
         p += negative;
         const char *first = p;
         uint64_t v = 0;
-        p = digits(p, v);
+        if (!(p = digits<Roomy>(p, v)))
+            return nullptr;
         const ptrdiff_t n = p - first;
         if (n == 0 || n > 18 || (n > 1 && *first == '0'))
             return nullptr;
-        if (CheckEnd && p < m_end && (*p == '.' || *p == 'e' || *p == 'E'))
+        if (CheckEnd && (Roomy || p < m_end) && (*p == '.' || *p == 'e' || *p == 'E'))
             return nullptr;
         out = negative ? -static_cast<int64_t>(v) : static_cast<int64_t>(v);
         return p;
@@ -653,9 +703,10 @@ private:
     // infinities. Up to 19 digits with a small exponent take Clinger's exact path: a mantissa
     // below 2^53 scaled by a power of ten up to 10^22 is one correctly rounded IEEE operation.
     // The rest go to from_chars, which rounds correctly too.
+    template<bool Roomy = false>
     SIGHTLINE_INLINE const char *number(const char *p, double &out) const
     {
-        if (p < m_end && *p == '"') {
+        if ((Roomy || p < m_end) && *p == '"') {
             std::string_view s, last;
             if (!(p = string(p, s, last)))
                 return nullptr;
@@ -663,32 +714,36 @@ private:
             return p;
         }
         const char *begin = p;
-        const bool negative = p < m_end && *p == '-';
+        const bool negative = (Roomy || p < m_end) && *p == '-';
         p += negative;
         uint64_t mantissa = 0;
         const char *whole = p;
-        p = digits(p, mantissa);
+        if (!(p = digits<Roomy>(p, mantissa)))
+            return nullptr;
         ptrdiff_t count = p - whole;
         if (count == 0 || (count > 1 && *whole == '0'))
             return nullptr;
         int exponent = 0;
-        if (p < m_end && *p == '.') {
+        if ((Roomy || p < m_end) && *p == '.') {
             const char *fraction = ++p;
-            p = digits(p, mantissa);
+            if (!(p = digits<Roomy>(p, mantissa)))
+                return nullptr;
             if (p == fraction)
                 return nullptr;
             count += p - fraction;
             exponent = -static_cast<int>(p - fraction);
         }
         bool small = count <= 19; // the mantissa did not overflow
-        if (p < m_end && (*p == 'e' || *p == 'E')) {
+        if ((Roomy || p < m_end) && (*p == 'e' || *p == 'E')) {
             ++p;
-            const bool minus = p < m_end && *p == '-';
-            p += p < m_end && (*p == '-' || *p == '+');
+            const bool minus = (Roomy || p < m_end) && *p == '-';
+            p += (Roomy || p < m_end) && (*p == '-' || *p == '+');
             const char *first = p;
             int written = 0;
-            for (; p < m_end && digit(*p) < 10; ++p)
-                if (p - first < 6)
+            for (; (Roomy || p < m_end) && digit(*p) < 10; ++p)
+                if (Roomy && p - first == 8)
+                    return nullptr;
+                else if (p - first < 6)
                     written = written * 10 + static_cast<int>(digit(*p));
                 else
                     small = false;
@@ -749,52 +804,103 @@ private:
         return expect(p, m_layout.literal[m_layout.fields]);
     }
 
-    template<Field F>
+    template<bool Roomy, Field F>
     SIGHTLINE_INLINE const char *readField(const char *p, Point &point) const
     {
         if constexpr (F == Field::Step)
-            return integer<false>(p, point.step);
+            return integer<false, Roomy>(p, point.step);
         else if constexpr (F == Field::Timestamp)
-            return integer<false>(p, point.timestamp);
+            return integer<false, Roomy>(p, point.timestamp);
         else
-            return number(p, point.value);
+            return number<Roomy>(p, point.value);
     }
 
     // repeatPoint for the layout every server writes: step, timestamp and value once each, in
     // the order A, B, C, with the reads unrolled and inlined for that order.
-    template<Field A, Field B, Field C>
-    const char *repeatThree(const char *p, Point &point) const
+    // Roomy: at least m_layout.room bytes are left, so nothing it reads can pass the end.
+    template<bool Roomy, Field A, Field B, Field C>
+    SIGHTLINE_INLINE const char *repeatThree(const char *p, Point &point) const
     {
         point.runId = m_layout.runId;
-        if (!(p = expect(p, m_layout.literal[0])) || !(p = readField<A>(p, point))
-            || !(p = expect(p, m_layout.literal[1])) || !(p = readField<B>(p, point))
-            || !(p = expect(p, m_layout.literal[2])) || !(p = readField<C>(p, point)))
+        if (!(p = expect<Roomy>(p, m_layout.literal[0])) || !(p = readField<Roomy, A>(p, point))
+            || !(p = expect<Roomy>(p, m_layout.literal[1])) || !(p = readField<Roomy, B>(p, point))
+            || !(p = expect<Roomy>(p, m_layout.literal[2])) || !(p = readField<Roomy, C>(p, point)))
             return nullptr;
-        return expect(p, m_layout.literal[3]);
+        return expect<Roomy>(p, m_layout.literal[3]);
     }
 
-    static Repeat repeatFor(const Layout &layout)
+    // The orders step, timestamp and value can come in; roomyRun reads each with its own
+    // inlined loop.
+    static constexpr std::array<std::array<Field, 3>, 6> kOrders = {{
+        {Field::Step, Field::Timestamp, Field::Value},
+        {Field::Step, Field::Value, Field::Timestamp},
+        {Field::Timestamp, Field::Step, Field::Value},
+        {Field::Timestamp, Field::Value, Field::Step},
+        {Field::Value, Field::Step, Field::Timestamp},
+        {Field::Value, Field::Timestamp, Field::Step},
+    }};
+
+    // The repeat paths for a layout: repeatThree and roomyRun where its fields are step,
+    // timestamp and value once each, in any order, else repeatPoint.
+    static void chooseRepeat(Layout &layout)
     {
-        using enum Field;
-        if (layout.fields == 3) {
-            const auto &f = layout.field;
-            const auto is = [&](Field a, Field b, Field c) {
-                return f[0] == a && f[1] == b && f[2] == c;
-            };
-            if (is(Step, Timestamp, Value))
-                return &HistoryScanner::repeatThree<Step, Timestamp, Value>;
-            if (is(Step, Value, Timestamp))
-                return &HistoryScanner::repeatThree<Step, Value, Timestamp>;
-            if (is(Timestamp, Step, Value))
-                return &HistoryScanner::repeatThree<Timestamp, Step, Value>;
-            if (is(Timestamp, Value, Step))
-                return &HistoryScanner::repeatThree<Timestamp, Value, Step>;
-            if (is(Value, Step, Timestamp))
-                return &HistoryScanner::repeatThree<Value, Step, Timestamp>;
-            if (is(Value, Timestamp, Step))
-                return &HistoryScanner::repeatThree<Value, Timestamp, Step>;
+        layout.repeat = layout.fields ? &HistoryScanner::repeatPoint : nullptr;
+        layout.order = -1;
+        if (layout.fields != 3)
+            return;
+        const auto orderIs = [&]<size_t I>() {
+            if (layout.field[0] != kOrders[I][0] || layout.field[1] != kOrders[I][1]
+                || layout.field[2] != kOrders[I][2])
+                return false;
+            layout.repeat = &HistoryScanner::repeatThree<false, kOrders[I][0], kOrders[I][1],
+                                                         kOrders[I][2]>;
+            layout.order = I;
+            return true;
+        };
+        [&]<size_t... I>(std::index_sequence<I...>) {
+            (orderIs.template operator()<I>() || ...);
+        }(std::make_index_sequence<kOrders.size()>());
+        layout.room = 3 * kNumberRoom;
+        for (int i = 0; i <= 3; ++i)
+            layout.room += layout.literal[i].size();
+    }
+
+    // Reads points laid out as the last one read in full (step, timestamp and value once
+    // each), starting at p, without bounds checks: for as long as there is room for the
+    // unchecked read and each point is followed by the separator seen last. Each point read
+    // goes to fn. Returns the end of the last one read, nullptr if none was.
+    template<typename Fn>
+    const char *roomyRun(const char *p, Point &point, Fn &fn) const
+    {
+        const char *next = nullptr;
+        [&]<size_t... I>(std::index_sequence<I...>) {
+            ((m_layout.order == static_cast<int>(I)
+              && (next = roomyRun<kOrders[I][0], kOrders[I][1], kOrders[I][2]>(p, point, fn),
+                  true))
+             || ...);
+        }(std::make_index_sequence<kOrders.size()>());
+        return next;
+    }
+    template<Field A, Field B, Field C, typename Fn>
+    const char *roomyRun(const char *p, Point &point, Fn &fn) const
+    {
+        const std::string_view separator = m_separator;
+        const size_t room = m_layout.room + separator.size();
+        if (static_cast<size_t>(m_end - p) < room)
+            return nullptr;
+        const char *next = repeatThree<true, A, B, C>(p, point);
+        if (!next)
+            return nullptr;
+        for (;;) {
+            fn(point);
+            if (separator.empty() || static_cast<size_t>(m_end - next) < room
+                || !same(next, separator.data(), separator.size()))
+                return next;
+            const char *after = repeatThree<true, A, B, C>(next + separator.size(), point);
+            if (!after)
+                return next;
+            next = after;
         }
-        return layout.fields ? &HistoryScanner::repeatPoint : nullptr;
     }
 
     // A point read field by field; leaves its layout for the next one.
@@ -856,7 +962,7 @@ private:
                 layout.runId = point.runId;
                 if (!repeatable)
                     layout.fields = 0;
-                layout.repeat = repeatFor(layout);
+                chooseRepeat(layout);
                 m_layout = layout;
                 return p;
             }
@@ -876,7 +982,73 @@ private:
     const char *m_begin;
     const char *m_end;
     Layout m_layout;
+    std::string_view m_separator; // between the last two points: "," or "," and white space
     std::string_view m_key, m_lastKey, m_lastRunId;
+};
+
+// Appends points to one series at a time through plain pointers into its three columns. The
+// columns are grown ahead of what is written (resize, so the room is zeroed once) and cut back
+// to the points written by flush(): a point costs three stores, not three push_backs.
+class SeriesWriter {
+public:
+    SeriesWriter() = default;
+    SeriesWriter(const SeriesWriter &) = delete;
+    SeriesWriter &operator=(const SeriesWriter &) = delete;
+    ~SeriesWriter() { close(); }
+
+    // Writes to `series` from now on, with room for `expected` points more than it holds.
+    void open(MetricSeries *series, size_t expected)
+    {
+        close();
+        m_series = series;
+        m_size = series->size();
+        grow(m_size + std::max<size_t>(expected, 64));
+    }
+    SIGHTLINE_INLINE void append(int64_t step, int64_t timestamp, double value)
+    {
+        if (m_size == m_capacity) [[unlikely]]
+            grow(2 * m_capacity);
+        m_steps[m_size] = step;
+        m_timestamps[m_size] = timestamp;
+        m_values[m_size] = value;
+        ++m_size;
+    }
+    // Cuts the open series back to the points written; it stays open.
+    void flush()
+    {
+        if (m_series)
+            resize(m_size);
+        m_capacity = m_size;
+    }
+    // Flushes and lets go of the series, which may then move or go.
+    void close()
+    {
+        flush();
+        m_series = nullptr;
+        m_size = m_capacity = 0;
+    }
+
+private:
+    void grow(size_t capacity)
+    {
+        resize(capacity);
+        m_capacity = capacity;
+    }
+    void resize(size_t n)
+    {
+        m_series->steps.resize(n);
+        m_series->timestamps.resize(n);
+        m_series->values.resize(n);
+        m_steps = m_series->steps.data();
+        m_timestamps = m_series->timestamps.data();
+        m_values = m_series->values.data();
+    }
+
+    MetricSeries *m_series = nullptr;
+    int64_t *m_steps = nullptr;
+    int64_t *m_timestamps = nullptr;
+    double *m_values = nullptr;
+    size_t m_size = 0, m_capacity = 0;
 };
 
 // simdjson's DOM API picks the best kernel for the CPU at run time (its on-demand API would be
@@ -970,12 +1142,21 @@ std::optional<Error> readHistory(std::string_view body, HistoryParser parser, Re
 Result<MetricSeries> parseHistory(std::string_view body, HistoryParser parser)
 {
     MetricSeries series;
+    SeriesWriter writer;
     // Rough pre-size from the body length (about 70 bytes per compact point).
-    series.reserve(body.size() / 70 + 1);
-    if (auto e = readHistory(
-            body, parser, [&](const Point &p) { series.append(p.step, p.timestamp, p.value); },
-            [&] { series.clear(); }))
-        return *e;
+    writer.open(&series, body.size() / 70 + 1);
+    auto read = [&](const Point &p) {
+        writer.append(p.step, p.timestamp, p.value);
+    };
+    auto reset = [&] {
+        writer.close();
+        series.clear();
+        writer.open(&series, 0);
+    };
+    auto error = readHistory(body, parser, read, reset);
+    writer.flush();
+    if (error)
+        return *error;
     sortByStep(series);
     return series;
 }
@@ -986,37 +1167,45 @@ Result<std::vector<std::pair<std::string, MetricSeries>>> parseBulkHistory(std::
     std::vector<std::pair<std::string, MetricSeries>> out;
     std::map<std::string, size_t, std::less<>> index;
     // Points of one run arrive together: the lookup is skipped while the id stays the same,
-    // and its comparison too while it is the very bytes the last point pointed at.
-    MetricSeries *current = nullptr;
-    std::string_view currentId, lastSeen;
-    auto read = [&](const Point &p) {
-        if (current && p.runId.data() == lastSeen.data() && p.runId.size() == lastSeen.size()) {
-            current->append(p.step, p.timestamp, p.value);
-            return;
-        }
-        if (!current || p.runId != currentId) {
-            auto it = index.find(p.runId);
+    // and its comparison too while it is the very bytes the last point pointed at. The series
+    // live in `out`, which may move as it grows, so the writer is reopened after each new run.
+    SeriesWriter writer;
+    // lastSeen starts as text no point can point at, so that the first point opens a series.
+    static constexpr char kNothingSeen[] = "";
+    std::string_view currentId, lastSeen(kNothingSeen, 1);
+    // Opens the series of another run (the cold path, kept out of the read loop).
+    auto change = [&](std::string_view runId) {
+        if (currentId.data() == nullptr || runId != currentId) {
+            auto it = index.find(runId);
+            size_t expected = 0;
             if (it == index.end()) {
-                it = index.emplace(std::string(p.runId), out.size()).first;
+                writer.close(); // out may move
+                it = index.emplace(std::string(runId), out.size()).first;
                 // The runs of one answer mostly have as many points as each other.
-                const size_t expected = out.empty() ? 0 : out.back().second.size();
-                out.emplace_back(std::string(p.runId), MetricSeries{});
-                out.back().second.reserve(std::max<size_t>(expected, 64));
+                expected = out.empty() ? 0 : out.back().second.size();
+                out.emplace_back(std::string(runId), MetricSeries{});
             }
-            current = &out[it->second].second;
+            writer.open(&out[it->second].second, expected);
             currentId = it->first;
         }
-        lastSeen = p.runId;
-        current->append(p.step, p.timestamp, p.value);
+        lastSeen = runId;
+    };
+    auto read = [&](const Point &p) {
+        if (p.runId.data() != lastSeen.data() || p.runId.size() != lastSeen.size()) [[unlikely]]
+            change(p.runId);
+        writer.append(p.step, p.timestamp, p.value);
     };
     auto reset = [&] {
+        writer.close();
         out.clear();
         index.clear();
-        current = nullptr;
-        currentId = lastSeen = {};
+        currentId = {};
+        lastSeen = std::string_view(kNothingSeen, 1);
     };
-    if (auto e = readHistory(body, parser, read, reset))
-        return *e;
+    auto error = readHistory(body, parser, read, reset);
+    writer.flush();
+    if (error)
+        return *error;
     for (auto &[id, s] : out)
         sortByStep(s);
     return out;

@@ -110,6 +110,18 @@ std::string shortest(double v)
     return std::string(buf, r.ptr);
 }
 
+// Twelve points of one run: the first with plain numbers, the others with `step` and `value`
+// where given, so that most are read far from the end of the body, where the scanner reads
+// without bounds checks.
+std::string edgeBody(const std::string &step, const std::string &value)
+{
+    std::vector<Written> points = {{"r", "0", "1795115080000", "1.5"}};
+    for (int i = 1; i < 12; ++i)
+        points.push_back({"r", step.empty() ? std::to_string(i) : step,
+                          std::to_string(1795115080000 + i), value.empty() ? "2.5" : value});
+    return historyBody(points, {"key", "run_id", "step", "timestamp", "value"}, false);
+}
+
 std::string fixture(const char *name)
 {
     QFile f(QStringLiteral(SIGHTLINE_FIXTURES "/mlflow-2.17.2/") + QString::fromLatin1(name));
@@ -328,10 +340,18 @@ private slots:
     // something simdjson would refuse, nor read it differently.
     void historyScannerNeverReadsDamageDifferently()
     {
-        std::vector<Written> points = {{"0123456789abcdef0123456789abcdef", "0", "1795115080000", "2.5"},
-                                       {"0123456789abcdef0123456789abcdef", "1", "1795115081000", "-1e-7"},
-                                       {"0123456789abcdef0123456789abcdef", "2", "1795115082000", "\"NaN\""},
-                                       {"abc", "10", "1795115083000", "12345678901234567"}};
+        // Enough points that the first ones are read far from the end, where the scanner
+        // reads without bounds checks, and the last ones near it.
+        const std::string id = "0123456789abcdef0123456789abcdef";
+        std::vector<Written> points = {{id, "0", "1795115080000", "2.5"},
+                                       {id, "1", "1795115081000", "-1e-7"},
+                                       {id, "2", "1795115082000", "\"NaN\""},
+                                       {id, "3", "1795115083000", "12345678901234567"},
+                                       {id, "1234567890123456", "17951150840001234", "0.000123"},
+                                       {id, "5", "1795115085000", "-0.5E+3"}};
+        for (int i = 6; i < 14; ++i)
+            points.push_back({i < 12 ? id : "abc", std::to_string(i),
+                              std::to_string(1795115080000 + 1000 * i), std::to_string(i) + ".25"});
         const std::string replacements = std::string(" \"0-9.eE+,:{}[]x\\\n\t") + '\x01' + '\xc3' + '\0';
         for (bool pretty : {false, true}) {
             const std::string body =
@@ -347,7 +367,8 @@ private slots:
                 }
             }
         }
-        // Numbers at the edges of what either reader takes.
+        // Numbers at the edges of what either reader takes, in points read far from the end of
+        // the body (see edgeBody) and near it.
         for (const char *value : {"-0", "-0.0", "0.0", "00", "01", "1.", ".5", "1e", "1e+", "+1",
                                   "1e400", "-1e400", "1e-400", "123456789012345678901234567890",
                                   "18446744073709551616", "18446744073709551615", "9999999999999999999",
@@ -355,16 +376,23 @@ private slots:
                                   "-9223372036854775809", "9007199254740993", "1E22", "1e23",
                                   "4.9e-324", "2.2250738585072014e-308", "1e0000000000000001",
                                   "\"Infinity\"", "\"-Infinity\"", "\"nan\"", "true", "null",
+                                  // digit runs and exponents longer than the unchecked read takes
+                                  "0.00000000000000000000000000000000000000000000000000001234",
+                                  "123456789012345678901234567890123456789012345678901234567890",
+                                  "1234567890123456.5", "12345678901234567.25", "1e000000001",
+                                  "1.5e-0000000000000000000000000000000000000000000000000000007",
                                   "[1]", "{}"}) {
             const std::string body = historyBody({{"r", "1", "2", value}, {"r", "2", "3", value}},
                                                  {"key", "run_id", "step", "timestamp", "value"}, false);
             QVERIFY2(readsAlike(body), value);
+            QVERIFY2(readsAlike(edgeBody("", value)), value);
         }
         for (const char *step : {"-0", "1.5", "1e3", "9223372036854775807", "123456789012345678",
                                  "-123456789012345678", "\"7\"", "null"}) {
             const std::string body = historyBody({{"r", step, "2", "1"}, {"r", step, "3", "2"}},
                                                  {"key", "run_id", "step", "timestamp", "value"}, false);
             QVERIFY2(readsAlike(body), step);
+            QVERIFY2(readsAlike(edgeBody(step, "")), step);
         }
     }
 
