@@ -3426,6 +3426,9 @@ class RequestHandler(http.server.BaseHTTPRequestHandler):
             pass
 
 
+SEND_BUFFER_BYTES = 4 << 20
+
+
 class MlflowTestHTTPServer(http.server.ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False  # idle keep-alive connections must not delay stop()
@@ -3435,6 +3438,18 @@ class MlflowTestHTTPServer(http.server.ThreadingHTTPServer):
     def __init__(self, address, app):
         self.app = app
         super().__init__(address, RequestHandler)
+
+    def get_request(self):
+        conn, addr = super().get_request()
+        # Room for a whole answer (a full get-history-bulk page is under 3 MB) in the socket's
+        # send buffer, so a handler hands it to the kernel in one call and goes on to the next
+        # request instead of waking each time the client has read 16-64 KB more. The kernel
+        # caps it at net.core.wmem_max. Every client of this server gets the same.
+        try:
+            conn.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SEND_BUFFER_BYTES)
+        except OSError:
+            pass
+        return conn, addr
 
     def server_bind(self):
         # HTTPServer.server_bind resolves the host name (getfqdn), which can stall without DNS
