@@ -394,6 +394,15 @@ private slots:
             QVERIFY2(readsAlike(body), step);
             QVERIFY2(readsAlike(edgeBody(step, "")), step);
         }
+        // Numbers too long for the unchecked read are read by the checked one: the scanner
+        // still takes the whole body, it does not hand it to simdjson.
+        for (const char *value : {"0.00000000000000000000000000000000000000000000000000001234",
+                                  "1234567890123456.5", "12345678901234567.25", "1e000000001",
+                                  "1.5e-0000000000000000000000000000000000000000000000000000007"}) {
+            auto scanned = mlflow::parseBulkHistory(edgeBody("", value), HistoryParser::Scanner);
+            QVERIFY2(scanned.ok() && scanned->size() == 1 && scanned->front().second.size() == 12,
+                     value);
+        }
     }
 
     void damagedHistoriesGiveOneClearMessage()
