@@ -79,6 +79,17 @@ std::vector<KeyValue> keyValues(const json &list)
     return out;
 }
 
+// The context a run used a dataset in (training, evaluation, ...): its input tag
+// mlflow.data.context, the last one where there are several.
+std::string datasetContext(const std::vector<KeyValue> &tags)
+{
+    std::string context;
+    for (const auto &t : tags)
+        if (t.key == "mlflow.data.context")
+            context = t.value;
+    return context;
+}
+
 double specialValue(std::string_view s)
 {
     if (s == "NaN" || s == "nan")
@@ -203,9 +214,7 @@ Run runFrom(const json &j)
         di.schema = str(d, "schema");
         di.profile = str(d, "profile");
         di.tags = keyValues(arr(in, "tags"));
-        for (const auto &t : di.tags)
-            if (t.key == "mlflow.data.context")
-                di.context = t.value;
+        di.context = datasetContext(di.tags);
         r.inputs.push_back(std::move(di));
     }
     return r;
@@ -370,9 +379,7 @@ struct RunsPageReader {
                         di.profile = text(*d, "profile");
                     }
                     di.tags = keyValues(array(in, "tags"));
-                    for (const auto &t : di.tags)
-                        if (t.key == "mlflow.data.context")
-                            di.context = t.value;
+                    di.context = datasetContext(di.tags);
                     r.inputs.push_back(std::move(di));
                 }
         return r;
