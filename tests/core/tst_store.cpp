@@ -83,11 +83,24 @@ private slots:
         QCOMPARE(back->metric("inf")->value, 1.7976931348623157e+308);
         QCOMPARE(back->inputs.size(), size_t(1));
         QCOMPARE(QString::fromStdString(back->inputs[0].context), QStringLiteral("training"));
-        // Upserting again replaces, never duplicates.
+        QCOMPARE(back->inputs[0].tags.size(), size_t(1));
+        QCOMPARE(QString::fromStdString(back->inputs[0].tags[0].value), QStringLiteral("training"));
+        // Upserting again replaces, never duplicates: what the run no longer has goes.
         r.params.pop_back();
+        r.tags.pop_back();
+        r.metrics.pop_back();
+        r.inputs.clear();
         QVERIFY((*s)->upsertRun(r).ok());
-        QCOMPARE((*s)->run("r1")->params.size(), size_t(2));
+        back = (*s)->run("r1");
+        QCOMPARE(back->params.size(), size_t(2));
+        QCOMPARE(back->tags.size(), size_t(1));
+        QCOMPARE(back->metrics.size(), size_t(2));
+        QVERIFY(back->inputs.empty());
         QCOMPARE((*s)->runCount(), int64_t(1));
+        // A second run written after it keeps all of its own.
+        QVERIFY((*s)->upsertRun(sampleRun("r2")).ok());
+        QCOMPARE((*s)->run("r2")->params.size(), size_t(3));
+        QCOMPARE((*s)->run("r2")->inputs.size(), size_t(1));
     }
 
     void historyKeepsEveryBitIncludingNaN()
