@@ -446,8 +446,10 @@ struct Point {
 // The reads of one point, inlined into the unrolled repeat path below.
 #if defined(__GNUC__)
 #define SIGHTLINE_INLINE [[gnu::always_inline]] inline
+#define SIGHTLINE_LAMBDA_INLINE __attribute__((always_inline))
 #else
 #define SIGHTLINE_INLINE inline
+#define SIGHTLINE_LAMBDA_INLINE
 #endif
 
 class HistoryScanner {
@@ -457,7 +459,9 @@ public:
     {
     }
 
-    // False when the body is not of that shape; points already handed on are then to be dropped.
+    // Hands each point to fn: fn(point), or fn(step, timestamp, value) where it is of the same
+    // run as the point before. False when the body is not of that shape; points already handed
+    // on are then to be dropped.
     template<typename Fn>
     bool run(Fn &&fn)
     {
@@ -822,6 +826,18 @@ private:
             return number<Roomy>(p, point.value);
     }
 
+    // The numbers of a point laid out as the last one read in full, from its first number to
+    // just after its last, with literal[1] and literal[2] between them, in the order A, B, C.
+    // Roomy: nothing it reads can pass the end (see roomyRun).
+    template<bool Roomy, Field A, Field B, Field C>
+    SIGHTLINE_INLINE const char *repeatNumbers(const char *p, Point &point) const
+    {
+        if (!(p = readField<Roomy, A>(p, point)) || !(p = expect<Roomy>(p, m_layout.literal[1]))
+            || !(p = readField<Roomy, B>(p, point)) || !(p = expect<Roomy>(p, m_layout.literal[2])))
+            return nullptr;
+        return readField<Roomy, C>(p, point);
+    }
+
     // repeatPoint for the layout every server writes: step, timestamp and value once each, in
     // the order A, B, C, with the reads unrolled and inlined for that order.
     // Roomy: at least m_layout.room bytes are left, so nothing it reads can pass the end.
@@ -829,9 +845,8 @@ private:
     SIGHTLINE_INLINE const char *repeatThree(const char *p, Point &point) const
     {
         point.runId = m_layout.runId;
-        if (!(p = expect<Roomy>(p, m_layout.literal[0])) || !(p = readField<Roomy, A>(p, point))
-            || !(p = expect<Roomy>(p, m_layout.literal[1])) || !(p = readField<Roomy, B>(p, point))
-            || !(p = expect<Roomy>(p, m_layout.literal[2])) || !(p = readField<Roomy, C>(p, point)))
+        if (!(p = expect<Roomy>(p, m_layout.literal[0]))
+            || !(p = repeatNumbers<Roomy, A, B, C>(p, point)))
             return nullptr;
         return expect<Roomy>(p, m_layout.literal[3]);
     }
@@ -874,8 +889,10 @@ private:
 
     // Reads points laid out as the last one read in full (step, timestamp and value once
     // each), starting at p, without bounds checks: for as long as there is room for the
-    // unchecked read and each point is followed by the separator seen last. Each point read
-    // goes to fn. Returns the end of the last one read, nullptr if none was.
+    // unchecked read and each point is followed by the separator seen last. The first point
+    // read goes to fn(point); the ones after it, of the same run (its id is part of the text
+    // compared), to fn(step, timestamp, value). Returns the end of the last one read, nullptr
+    // if none was.
     template<typename Fn>
     const char *roomyRun(const char *p, Point &point, Fn &fn) const
     {
@@ -891,22 +908,37 @@ private:
     template<Field A, Field B, Field C, typename Fn>
     const char *roomyRun(const char *p, Point &point, Fn &fn) const
     {
-        const std::string_view separator = m_separator;
-        const size_t room = m_layout.room + separator.size();
-        if (static_cast<size_t>(m_end - p) < room)
+        if (static_cast<size_t>(m_end - p) < m_layout.room)
             return nullptr;
-        const char *next = repeatThree<true, A, B, C>(p, point);
-        if (!next)
+        const char *last = repeatThree<true, A, B, C>(p, point); // the end of the last point
+        if (!last)
             return nullptr;
+        fn(point);
+        if (m_separator.empty())
+            return last;
+        // From one point's last number to the next one's first the text is the same every
+        // time, the point's closing text, the separator and the next point's opening text, and
+        // is compared at once.
+        const std::string_view close = m_layout.literal[3];
+        m_between.assign(close);
+        m_between.append(m_separator).append(m_layout.literal[0]);
+        const char *between = m_between.data();
+        const size_t n = m_between.size();
+        // The text between and the next point's numbers, and what their reads may look at.
+        const size_t room = m_layout.room + m_separator.size();
+        const char *q = last - close.size(); // just after the last number read
+        if (static_cast<size_t>(m_end - q) < room || !same(q, between, n))
+            return last;
         for (;;) {
-            fn(point);
-            if (separator.empty() || static_cast<size_t>(m_end - next) < room
-                || !same(next, separator.data(), separator.size()))
-                return next;
-            const char *after = repeatThree<true, A, B, C>(next + separator.size(), point);
-            if (!after)
-                return next;
-            next = after;
+            if (!(q = repeatNumbers<true, A, B, C>(q + n, point)))
+                return last;
+            const bool more = static_cast<size_t>(m_end - q) >= room && same(q, between, n);
+            if (!more && !expect(q, close))
+                return last; // this point is left to the checked read
+            last = q + close.size();
+            fn(point.step, point.timestamp, point.value);
+            if (!more)
+                return last;
         }
     }
 
@@ -990,6 +1022,7 @@ private:
     const char *m_end;
     Layout m_layout;
     std::string_view m_separator; // between the last two points: "," or "," and white space
+    mutable std::string m_between; // roomyRun's text from one point's numbers to the next one's
     std::string_view m_key, m_lastKey, m_lastRunId;
 };
 
@@ -1130,6 +1163,13 @@ std::optional<Error> forEachPoint(std::string_view body, Fn &&fn)
     return std::nullopt;
 }
 
+// A point reader's callables in one: read(point) for any point, and read(step, timestamp,
+// value) for the scanner's points of the same run as the point before.
+template<typename... F>
+struct Overloaded : F... {
+    using F::operator()...;
+};
+
 // Runs `read` over the body's points with the scanner, unless `parser` says otherwise; where the
 // scanner gives up, `reset` drops what it handed on and simdjson reads the body again.
 template<typename Read, typename Reset>
@@ -1152,9 +1192,9 @@ Result<MetricSeries> parseHistory(std::string_view body, HistoryParser parser)
     SeriesWriter writer;
     // Rough pre-size from the body length (about 70 bytes per compact point).
     writer.open(&series, body.size() / 70 + 1);
-    auto read = [&](const Point &p) {
-        writer.append(p.step, p.timestamp, p.value);
-    };
+    auto read = Overloaded{[&](const Point &p) { writer.append(p.step, p.timestamp, p.value); },
+                           [&](int64_t step, int64_t timestamp, double value)
+                               SIGHTLINE_LAMBDA_INLINE { writer.append(step, timestamp, value); }};
     auto reset = [&] {
         writer.close();
         series.clear();
@@ -1197,11 +1237,15 @@ Result<std::vector<std::pair<std::string, MetricSeries>>> parseBulkHistory(std::
         }
         lastSeen = runId;
     };
-    auto read = [&](const Point &p) {
-        if (p.runId.data() != lastSeen.data() || p.runId.size() != lastSeen.size()) [[unlikely]]
-            change(p.runId);
-        writer.append(p.step, p.timestamp, p.value);
-    };
+    auto read = Overloaded{[&](const Point &p) {
+                               if (p.runId.data() != lastSeen.data()
+                                   || p.runId.size() != lastSeen.size()) [[unlikely]]
+                                   change(p.runId);
+                               writer.append(p.step, p.timestamp, p.value);
+                           },
+                           // A point of the same run as the one before: no lookup.
+                           [&](int64_t step, int64_t timestamp, double value)
+                               SIGHTLINE_LAMBDA_INLINE { writer.append(step, timestamp, value); }};
     auto reset = [&] {
         writer.close();
         out.clear();

@@ -304,7 +304,13 @@ private slots:
             const int n = 1 + static_cast<int>(rng() % 40);
             for (int i = 0; i < n; ++i) {
                 Written w;
-                w.runId = i < n / 2 ? "0123456789abcdef0123456789abcdef" : "fedcba9876543210";
+                // Runs of another id length, and of the same length differing in one last
+                // character, where the scanner compares the text between points in one go;
+                // the first run's points come back after another run's.
+                const int part = 8 * i / n;
+                w.runId = part < 3 || part == 6 ? "0123456789abcdef0123456789abcdef"
+                        : part < 5             ? "0123456789abcdef0123456789abcdee"
+                                               : "fedcba9876543210";
                 w.step = std::to_string(i * (round % 3 == 0 ? 1000003 : 1) - (round % 7 == 0 ? 5 : 0));
                 w.timestamp = std::to_string(1795115080000 + int64_t(rng() % 100000000));
                 const double x = (unit(rng) - 0.3) * std::pow(10.0, double(int(rng() % 40) - 20));
