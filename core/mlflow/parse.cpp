@@ -626,7 +626,9 @@ private:
             const int n = std::countr_one(isDigit); // 0 to 16
             const auto low = static_cast<uint64_t>(_mm_cvtsi128_si64(d));
             if (n <= 8) {
-                if (n)
+                if (n == 1) // a value's whole part, mostly
+                    v = v * 10 + (low & 0xFF);
+                else if (n)
                     v = v * kScale[n] + fold8(low << (64 - 8 * n));
                 return p + n;
             }
