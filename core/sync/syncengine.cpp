@@ -282,7 +282,7 @@ int64_t estimatedPoints(const Metric &latest)
 } // namespace
 
 std::vector<SyncEngine::Task> SyncEngine::planHistoryTasks(const std::vector<HistoryJob> &jobs,
-                                                           bool bulk)
+                                                           bool bulk, std::vector<size_t> *heldBack)
 {
     std::vector<Task> tasks;
     if (!bulk) {
@@ -316,10 +316,17 @@ std::vector<SyncEngine::Task> SyncEngine::planHistoryTasks(const std::vector<His
             batch.jobs.push_back(i);
             points += n;
         }
-        if (!batch.jobs.empty()) {
-            batch.bulk = batch.jobs.size() > 1;
-            tasks.push_back(std::move(batch));
+        if (batch.jobs.empty())
+            continue;
+        // Room for another history like its last one: a later one may fill it.
+        const bool full = batch.jobs.size() >= size_t(MlflowClient::kBulkHistoryMaxRuns)
+                       || points + estimatedPoints(jobs[batch.jobs.back()].latest) > budget;
+        if (heldBack && !full) {
+            heldBack->insert(heldBack->end(), batch.jobs.begin(), batch.jobs.end());
+            continue;
         }
+        batch.bulk = batch.jobs.size() > 1;
+        tasks.push_back(std::move(batch));
     }
     return tasks;
 }
@@ -483,29 +490,42 @@ Result<void> SyncEngine::syncHistories(std::vector<HistoryJob> jobs, const SyncO
     // A page of a listing: its runs are written and their histories join the queue. After the
     // last page, runs the listing did not bring are removed.
     std::vector<std::string> listedIds; // of the experiment being listed
-    // The histories the runs written so far need join the queue.
-    auto queueJobs = [&] {
+    // The histories the runs written so far need join the queue. Bulk requests are planned per
+    // metric, and each planning ends with a request that is not full: until the listing's last
+    // page (`all`), the histories of those wait for the runs that come next.
+    auto queueJobs = [&](bool all) {
         if (!m_jobs.empty())
             historiesQueued = true;
-        const size_t offset = jobs.size();
-        for (Task task : planHistoryTasks(m_jobs, options.bulkHistories && m_bulkUsable)) {
+        std::vector<size_t> held;
+        auto planned = planHistoryTasks(m_jobs, options.bulkHistories && m_bulkUsable,
+                                        all ? nullptr : &held);
+        std::vector<bool> waits(m_jobs.size(), false);
+        for (size_t j : held)
+            waits[j] = true;
+        std::vector<size_t> queuedAt(m_jobs.size());
+        std::vector<HistoryJob> waiting;
+        for (size_t j = 0; j < m_jobs.size(); ++j) {
+            if (waits[j]) {
+                waiting.push_back(std::move(m_jobs[j]));
+            } else {
+                queuedAt[j] = jobs.size();
+                jobs.push_back(std::move(m_jobs[j]));
+            }
+        }
+        for (Task &task : planned) {
             for (size_t &j : task.jobs)
-                j += offset;
+                j = queuedAt[j];
             tasks.push_back(std::move(task));
         }
-        for (auto &job : m_jobs)
-            jobs.push_back(std::move(job));
-        m_jobs.clear();
+        m_jobs = std::move(waiting);
     };
     auto takePage = [&](const Experiment &e, const std::vector<Run> &runs, bool last) {
-        m_jobs.clear();
         for (const auto &r : runs)
             listedIds.push_back(r.runId);
         // A few dozen runs at a time, with finished histories stored in between: a page of a
         // thousand runs keeps the writer long enough for every request in flight to finish
         // and the transfers to stand still.
-        // Their histories are queued a few hundred runs at a time: bulk requests are planned per
-        // metric, and each planning ends with a request that is not full.
+        // Their histories are queued a few hundred runs at a time (see queueJobs).
         constexpr size_t kChunk = 50, kQueueAt = 1000;
         for (size_t at = 0; at < runs.size(); at += kChunk) {
             const std::span<const Run> chunk(runs.data() + at, std::min(kChunk, runs.size() - at));
@@ -514,12 +534,12 @@ Result<void> SyncEngine::syncHistories(std::vector<HistoryJob> jobs, const SyncO
                 return;
             }
             if (m_jobs.size() >= kQueueAt)
-                queueJobs();
+                queueJobs(false);
             serviceHistories();
             if (fatal)
                 return;
         }
-        queueJobs();
+        queueJobs(last);
         if (last) {
             if (auto w = finishFullListing(e, listedIds, *listed, rep); !w) {
                 fatal = w.error();

@@ -109,7 +109,10 @@ private:
         std::vector<size_t> jobs; // indices into the job list
         bool bulk = false;
     };
-    static std::vector<Task> planHistoryTasks(const std::vector<HistoryJob> &jobs, bool bulk);
+    // With heldBack, a metric's last bulk request, if it has room for more, is not planned: its
+    // jobs' indices go there instead.
+    static std::vector<Task> planHistoryTasks(const std::vector<HistoryJob> &jobs, bool bulk,
+                                              std::vector<size_t> *heldBack = nullptr);
 
     // After the last page of a complete listing of one experiment (its runs written): removes
     // the runs the listing did not bring (`ids` are those it did) and records the experiment

@@ -186,6 +186,28 @@ private slots:
         QCOMPARE((*store)->loadHistory(otherId, otherKey)->values.back(), 7.5);
     }
 
+    // Runs listed over several pages (100, then 160) still make bulk requests as full as one
+    // listing would: each metric's last, part-full request waits for the next page's runs.
+    void bulkRequestsStayFullAcrossPages()
+    {
+        TestServer server(QStringList{QStringLiteral("--generate"),
+                                      QStringLiteral("experiments=1,runs=260,metrics=2,steps=1000,seed=9")});
+        QVERIFY(server.isRunning());
+        auto store = Store::open(newWorkspace());
+        QVERIFY(store.ok());
+        MlflowClient client(connectionTo(server), fastRetries());
+        SyncEngine engine(**store, client);
+        auto report = engine.run();
+        QVERIFY2(report.ok(), report.ok() ? "" : report.error().message.c_str());
+        QCOMPARE(report->historiesFetched, 520);
+        QCOMPARE(report->points, int64_t(520 * 1000));
+        // 22 runs of 1,000 points a request: 12 per metric for 260 runs (planned per page, it
+        // would be 5 + 8).
+        QCOMPARE(requestsFor(server.stats(), "get-history-bulk"), 24);
+        QCOMPARE(requestsFor(server.stats(), "/api/2.0/mlflow/metrics/get-history"), 0);
+        QCOMPARE(report->bulkRequests, 24);
+    }
+
     void bulkHistoriesAreWholeOrFetchedAgain_data()
     {
         QTest::addColumn<QStringList>("serverArgs");
